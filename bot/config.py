@@ -1,0 +1,156 @@
+"""Settings from the environment, checked once at start-up.
+
+Every value is read and checked; all problems are reported together, each
+naming its variable and, unless it is a secret, the value that was wrong.
+The token and the secret never appear in ``repr`` or in an error message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+T = TypeVar("T")
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
+_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+MIN_SECRET = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)
+    api_url: str = TELEGRAM_API_URL
+    db: str = "goodwork.sqlite3"
+    secret: str | None = field(default=None, repr=False)
+    trainers: frozenset[int] = frozenset()
+    bot_username: str | None = None
+    dialogues: Path = Path("dialogues")
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
+    pacing_ms: int = 400
+    min_group: int = 5
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every ``GOODWORK_*`` variable; raise ConfigError listing each bad one."""
+        reader = _EnvReader(os.environ if environ is None else environ)
+        settings = cls(
+            token=reader.get("GOODWORK_TOKEN", _token),
+            api_url=reader.get("GOODWORK_API_URL", _api_url) or TELEGRAM_API_URL,
+            db=reader.get("GOODWORK_DB", str) or "goodwork.sqlite3",
+            secret=reader.get("GOODWORK_SECRET", _secret),
+            trainers=reader.get("GOODWORK_TRAINERS", _trainers) or frozenset(),
+            bot_username=reader.get("GOODWORK_BOT_USERNAME", _username),
+            dialogues=reader.get("GOODWORK_DIALOGUES", Path) or Path("dialogues"),
+            tz=reader.get("GOODWORK_TZ", _zone) or ZoneInfo("Europe/Amsterdam"),
+            pacing_ms=_default(reader.get("GOODWORK_PACING_MS", _bounded(0, 10_000)), 400),
+            min_group=_default(reader.get("GOODWORK_MIN_GROUP", _bounded(2, 1_000)), 5),
+        )
+        reader.raise_errors()
+        return settings
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError(
+                "GOODWORK_TOKEN is not set: get a token from @BotFather, "
+                "or try a dialogue without Telegram: goodwork play DIALOGUE_ID"
+            )
+        return self.token
+
+    def require_secret(self) -> str:
+        if not self.secret:
+            raise ConfigError(f"GOODWORK_SECRET is not set: use a random string of at least {MIN_SECRET} characters")
+        return self.secret
+
+    @property
+    def file_url(self) -> str:
+        """The Bot API's file-download base: ``…/file/bot`` in place of the trailing ``/bot``."""
+        return self.api_url.removesuffix("/bot") + "/file/bot"
+
+
+def _default(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+class _EnvReader:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ, self.errors = environ, list[str]()
+
+    def get(self, name: str, parse: Callable[[str], T]) -> T | None:
+        raw = self.environ.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            self.errors.append(f"{name}: {exc}")
+            return None
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise ConfigError("\n".join(self.errors))
+
+
+def _token(raw: str) -> str:
+    if not _TOKEN.fullmatch(raw):
+        raise ValueError("does not look like a bot token from @BotFather (expected '<digits>:<35 characters>')")
+    return raw
+
+
+def _secret(raw: str) -> str:
+    if len(raw) < MIN_SECRET:
+        raise ValueError(f"is {len(raw)} characters long, it needs at least {MIN_SECRET}")
+    return raw
+
+
+def _api_url(raw: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?/bot", raw):
+        raise ValueError(f"expected an http(s) URL ending in '/bot', like 'http://127.0.0.1:8081/bot', got {raw!r}")
+    return raw
+
+
+def _trainers(raw: str) -> frozenset[int]:
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    bad = [part for part in ids if not part.isascii() or not part.isdigit()]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not a Telegram user id (a whole number); separate ids with commas")
+    return frozenset(int(part) for part in ids)
+
+
+def _username(raw: str) -> str:
+    name = raw.removeprefix("@")
+    if not _USERNAME.fullmatch(name):
+        raise ValueError(f"{raw!r} is not a bot username (letters, digits and '_', 4-32 characters)")
+    return name
+
+
+def _zone(raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {raw!r} (expected a name like 'Europe/Amsterdam')") from None
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}, got {raw!r}")
+        return int(raw)
+
+    return parse
+
+
+def dialogues_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """``GOODWORK_DIALOGUES`` alone, for commands that need no other setting."""
+    raw = (os.environ if environ is None else environ).get("GOODWORK_DIALOGUES", "").strip()
+    return Path(raw) if raw else Path("dialogues")

@@ -1,0 +1,328 @@
+"""The pure dialogue engine: ``step(dialogue, state, event) -> Transition``.
+
+No I/O and no clock: the same dialogue, state and event always give the same
+transition. Outputs are plain data that a renderer turns into chat bubbles,
+buttons or terminal lines. An event that does not fit the current node raises
+an ``EngineError`` subclass; since states are immutable, the caller's state
+is untouched.
+
+    EngineError
+     +-- StaleError           state or button made for another dialogue, version or node
+     +-- NotOfferedError      an option that is not offered here
+     +-- UnexpectedEventError an event the current node does not take
+     +-- AnswerLengthError    a reflection shorter than min_length or over 4,096 characters
+     +-- LoopError            a run of messages and branches that never asks anything
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TypeAlias, cast
+
+from bot.dialogue import buttons
+from bot.dialogue.expr import Env, evaluate
+from bot.dialogue.model import (
+    Branch,
+    Choice,
+    Dialogue,
+    End,
+    Message,
+    NodeId,
+    Option,
+    OptionId,
+    Question,
+    Reflection,
+    Text,
+)
+from bot.dialogue.problems import DialogueError
+from bot.dialogue.state import State, Step
+
+MAX_ANSWER = 4096
+
+
+class EngineError(DialogueError):
+    """An event that cannot be applied to this state."""
+
+
+class StaleError(EngineError):
+    pass
+
+
+class NotOfferedError(EngineError):
+    pass
+
+
+class UnexpectedEventError(EngineError):
+    pass
+
+
+class AnswerLengthError(EngineError):
+    def __init__(self, message: str, minimum: int, maximum: int) -> None:
+        super().__init__(message)
+        self.minimum, self.maximum = minimum, maximum
+
+
+class LoopError(EngineError):
+    pass
+
+
+# --- events ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choose:
+    option: OptionId
+    node: NodeId | None = None  # when given (from a button), it must be the current node
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    node: NodeId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Back:
+    pass
+
+
+Event: TypeAlias = Start | Choose | Answer | Skip | Back
+
+# --- outputs ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    text: str
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    id: OptionId
+    label: str
+    data: str  # callback data, at most 64 bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AskChoice:
+    node: NodeId
+    text: str
+    options: tuple[Offer, ...]
+    peers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AskText:
+    node: NodeId
+    text: str
+    min_length: int
+    skip_data: str | None  # callback data of the skip button, None when skipping is not allowed
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """Record: the person chose ``option`` at ``node``."""
+
+    node: NodeId
+    option: OptionId
+    label: str
+    peers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """Record: the person answered a reflection (``text`` None when skipped)."""
+
+    node: NodeId
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    node: NodeId
+
+
+Output: TypeAlias = Say | AskChoice | AskText | Chosen | Answered | Finished
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    state: State
+    outputs: tuple[Output, ...]
+
+
+# --- stepping --------------------------------------------------------------
+
+
+def start(dialogue: Dialogue, language: str) -> Transition:
+    """Begin ``dialogue`` in ``language`` (the first declared one if it is not carried)."""
+    if language not in dialogue.languages:
+        language = dialogue.languages[0]
+    state = State(dialogue.id, dialogue.version, language, dialogue.start, dialogue.variables, {})
+    return _run(dialogue, state, dialogue.start, [])
+
+
+def step(dialogue: Dialogue, state: State | None, event: Event) -> Transition:
+    """Apply ``event`` to ``state`` and return the new state with what to show."""
+    if isinstance(event, Start):
+        return start(dialogue, event.language)
+    if state is None:
+        raise UnexpectedEventError("the dialogue has not started")
+    _check_current(dialogue, state)
+    if isinstance(event, Back):
+        return back(dialogue, state)
+    if state.done:
+        raise UnexpectedEventError("the dialogue has ended")
+    node = dialogue.nodes[state.node]
+    if isinstance(event, Choose):
+        choice = _expect(node, Choice, event.node)
+        assert isinstance(choice, Choice)
+        return _choose(dialogue, state, choice, event.option)
+    return _answer(dialogue, state, _expect(node, Reflection, event.node if isinstance(event, Skip) else None), event)
+
+
+def current(dialogue: Dialogue, state: State) -> tuple[Output, ...]:
+    """What to show to continue where ``state`` stands: its question again, or nothing after the end."""
+    _check_current(dialogue, state)
+    node = dialogue.nodes[state.node]
+    if state.done or not isinstance(node, Choice | Reflection):
+        return ()
+    return _ask(dialogue, state, node)
+
+
+def back(dialogue: Dialogue, state: State) -> Transition:
+    """Return to the previous question, undoing what its answer changed."""
+    if not state.path:
+        raise UnexpectedEventError("there is no earlier question to go back to")
+    replayed = start(dialogue, state.language).state
+    for done in state.path[:-1]:
+        replayed = _replay(dialogue, replayed, done)
+    question = dialogue.nodes[replayed.node]
+    assert isinstance(question, Choice | Reflection)
+    return Transition(replayed, _ask(dialogue, replayed, question))
+
+
+def _replay(dialogue: Dialogue, state: State, done: Step) -> State:
+    node = dialogue.nodes[state.node]
+    if done.option is not None and isinstance(node, Choice):
+        return _choose(dialogue, state, node, done.option).state
+    if isinstance(node, Reflection):
+        return _run(dialogue, _record(state, node.id, None), node.next, []).state
+    raise StaleError(f"saved path does not fit dialogue {dialogue.id!r} at node {state.node!r}")
+
+
+def _check_current(dialogue: Dialogue, state: State) -> None:
+    if (state.dialogue, state.version) != (dialogue.id, dialogue.version) or state.node not in dialogue.nodes:
+        raise StaleError(
+            f"state for {state.dialogue!r} v{state.version} at {state.node!r} "
+            f"does not fit {dialogue.id!r} v{dialogue.version}"
+        )
+
+
+def _expect(node: object, kind: type[Question], at: NodeId | None) -> Question:
+    if at is not None and at != getattr(node, "id", None):
+        raise StaleError(f"that button belongs to node {at!r}, the dialogue is elsewhere")
+    if not isinstance(node, kind):
+        wanted = "a choice" if kind is Choice else "a written answer"
+        raise UnexpectedEventError(f"node {getattr(node, 'id', '?')!r} does not take {wanted}")
+    return node
+
+
+def _choose(dialogue: Dialogue, state: State, node: Choice, option_id: OptionId) -> Transition:
+    option = next((o for o in _offered(node, state) if o.id == option_id), None)
+    if option is None:
+        raise NotOfferedError(f"option {option_id!r} is not offered at node {node.id!r}")
+    variables = {**state.variables, **option.sets}
+    for name, amount in option.adds.items():
+        variables[name] = int(variables[name]) + int(amount)
+    chosen = Chosen(node.id, option.id, option.label.get(state.language), node.peers)
+    moved = replace(state, variables=variables, path=(*state.path, Step(node.id, option.id)))
+    return _run(dialogue, moved, option.next, [chosen])
+
+
+def _answer(dialogue: Dialogue, state: State, node: Question, event: Event) -> Transition:
+    assert isinstance(node, Reflection)
+    if isinstance(event, Skip):
+        if not node.skip:
+            raise UnexpectedEventError(f"node {node.id!r} cannot be skipped")
+        return _run(dialogue, _record(state, node.id, None), node.next, [Answered(node.id, None)])
+    if not isinstance(event, Answer):
+        raise UnexpectedEventError(f"node {node.id!r} waits for a written answer")
+    text = event.text.strip()
+    if not node.min_length <= len(text) <= MAX_ANSWER:
+        raise AnswerLengthError(
+            f"an answer here needs {node.min_length} to {MAX_ANSWER} characters, got {len(text)}",
+            node.min_length,
+            MAX_ANSWER,
+        )
+    return _run(dialogue, _record(state, node.id, None), node.next, [Answered(node.id, text)])
+
+
+def _record(state: State, node: NodeId, option: OptionId | None) -> State:
+    return replace(state, path=(*state.path, Step(node, option)))
+
+
+def _offered(node: Choice, state: State) -> list[Option]:
+    conditional = any(option.condition is not None for option in node.options)
+    env = _env(state, state.visits) if conditional else None
+    return [o for o in node.options if o.condition is None or (env is not None and evaluate(o.condition, env))]
+
+
+def _env(state: State, visits: Mapping[NodeId, int]) -> Env:
+    return Env(state.variables, cast(Mapping[str, int], visits), state.chosen)
+
+
+def _run(dialogue: Dialogue, state: State, node_id: NodeId, outputs: list[Output]) -> Transition:
+    """Walk from ``node_id`` through messages and branches until a question or an end."""
+    visits = dict(state.visits)
+    for _ in range(len(dialogue.nodes) + 1):
+        visits[node_id] = visits.get(node_id, 0) + 1
+        node = dialogue.nodes[node_id]
+        if isinstance(node, Message):
+            outputs.extend(_bubbles(node.say, state.language, node.image))
+            node_id = node.next
+        elif isinstance(node, Branch):
+            env = _env(state, visits)
+            node_id = next((rule.next for rule in node.when if evaluate(rule.condition, env)), node.next)
+        else:
+            moved = replace(state, node=node_id, visits=visits, done=isinstance(node, End))
+            outputs.extend(_ask(dialogue, moved, node) if not isinstance(node, End) else _end(node, moved))
+            return Transition(moved, tuple(outputs))
+    raise LoopError(f"dialogue {dialogue.id!r} loops from node {node_id!r} without asking anything")
+
+
+def _end(node: End, state: State) -> list[Output]:
+    return [*_bubbles(node.say, state.language), Finished(node.id)]
+
+
+def _ask(dialogue: Dialogue, state: State, node: Question) -> tuple[Output, ...]:
+    language = state.language
+    head = (dialogue.id, dialogue.version, node.id)
+    if isinstance(node, Choice):
+        offers = tuple(
+            Offer(o.id, o.label.get(language), buttons.encode(buttons.ChoiceButton(*head, o.id)))
+            for o in _offered(node, state)
+        )
+        ask: Output = AskChoice(node.id, node.ask.get(language), offers, node.peers)
+    else:
+        skip = buttons.encode(buttons.SkipButton(*head)) if node.skip else None
+        ask = AskText(node.id, node.ask.get(language), node.min_length, skip)
+    return (*_bubbles(node.say, language), ask)
+
+
+def _bubbles(texts: tuple[Text, ...], language: str, image: str | None = None) -> list[Output]:
+    said = [Say(text.get(language)) for text in texts]
+    if image and said:
+        said[0] = Say(said[0].text, image)
+    return list(said)

@@ -1,0 +1,336 @@
+"""The tiny condition language used by ``if:`` in dialogues.
+
+    expr    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := atom (("==" | "!=" | "<" | "<=" | ">" | ">=") atom)?
+    atom    := INTEGER | 'text' | "text" | true | false | NAME
+             | visited(NODE) | chosen(OPTION) | "(" expr ")"
+
+It is parsed here by hand into frozen dataclasses and evaluated by walking
+them: nothing is ever handed to Python's ``eval``. ``bind`` checks names and
+types against a dialogue once, at load time, so evaluation cannot fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import TypeAlias
+
+from bot.dialogue.problems import DialogueError, did_you_mean
+
+Value: TypeAlias = bool | int | str
+MAX_LENGTH = 500
+MAX_DEPTH = 20
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+_FUNCTIONS = ("visited", "chosen")
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<int>-?\d+)|(?P<text>'[^']*'|"[^"]*")|(?P<op>==|!=|<=|>=|<|>|\(|\))|(?P<name>[^\W\d][\w.-]*))"""
+)
+
+
+class ExprError(DialogueError):
+    """A condition does not parse or does not fit the dialogue; ``offset`` is 0-based."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message, self.offset = message, offset
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    function: str
+    argument: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Logic:
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: str
+    left: Expr
+    right: Expr
+    offset: int
+
+
+Expr: TypeAlias = Literal | Var | Call | Not | Logic | Compare
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str
+    text: str
+    offset: int
+
+
+def _tokenize(source: str) -> list[_Token]:
+    tokens, position = [], 0
+    while position < len(source.rstrip()):
+        match = _TOKEN.match(source, position)
+        if match is None or match.lastgroup is None:
+            bad = source[position:].lstrip()[:1]
+            raise ExprError(f"unexpected {bad!r}", len(source) - len(source[position:].lstrip()))
+        group = match.lastgroup
+        text = match.group(group)
+        kind = text if group == "name" and text in _KEYWORDS else group
+        tokens.append(_Token(kind, text, match.start(group)))
+        position = match.end()
+    tokens.append(_Token("end", "", len(source)))
+    return tokens
+
+
+def parse(source: str) -> Expr:
+    """Parse a condition or raise ExprError pointing at the offending character."""
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"condition is too long: {len(source)} characters, the limit is {MAX_LENGTH}", 0)
+    if not source.strip():
+        raise ExprError("condition is empty", 0)
+    return _Parser(_tokenize(source)).parse()
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens, self.index, self.depth = tokens, 0, 0
+
+    @property
+    def current(self) -> _Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> _Token:
+        token = self.current
+        self.index += 1
+        return token
+
+    def expect(self, kind: str, what: str) -> _Token:
+        if self.current.kind != kind:
+            raise ExprError(f"expected {what}, found {self._describe(self.current)}", self.current.offset)
+        return self.advance()
+
+    def parse(self) -> Expr:
+        expr = self.logic("or")
+        if self.current.kind != "end":
+            token = self.current
+            raise ExprError(f"expected 'and', 'or' or the end, found {self._describe(token)}", token.offset)
+        return expr
+
+    def logic(self, op: str) -> Expr:
+        operand: Callable[[], Expr] = (lambda: self.logic("and")) if op == "or" else self.negation
+        left = operand()
+        while self.current.kind == op:
+            self.advance()
+            left = Logic(op, left, operand())
+        return left
+
+    def negation(self) -> Expr:
+        if self.current.kind != "not":
+            return self.compare()
+        self.advance()
+        return Not(self.nested(self.negation))
+
+    def compare(self) -> Expr:
+        left = self.atom()
+        if self.current.kind == "op" and self.current.text not in "()":
+            token = self.advance()
+            return Compare(token.text, left, self.atom(), token.offset)
+        return left
+
+    def atom(self) -> Expr:
+        token = self.advance()
+        if token.kind == "int":
+            return Literal(int(token.text))
+        if token.kind == "text":
+            return Literal(token.text[1:-1])
+        if token.kind in ("true", "false"):
+            return Literal(token.kind == "true")
+        if token.kind == "name":
+            return self.call(token) if self.current.text == "(" else Var(token.text, token.offset)
+        if token.text == "(":
+            expr = self.nested(lambda: self.logic("or"))
+            self.close()
+            return expr
+        raise ExprError(f"expected a value, found {self._describe(token)}", token.offset)
+
+    def call(self, name: _Token) -> Expr:
+        if name.text not in _FUNCTIONS:
+            hint = did_you_mean(name.text, _FUNCTIONS)
+            raise ExprError(f"unknown function {name.text!r}{hint}: use visited(...) or chosen(...)", name.offset)
+        self.advance()
+        argument = self.expect("name", f"an id inside {name.text}(...)")
+        self.close()
+        return Call(name.text, argument.text, argument.offset)
+
+    def nested(self, parse: Callable[[], Expr]) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"condition is nested more than {MAX_DEPTH} levels deep", self.current.offset)
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    def close(self) -> None:
+        if self.current.text != ")" or self.current.kind != "op":
+            raise ExprError(f"expected ')', found {self._describe(self.current)}", self.current.offset)
+        self.advance()
+
+    @staticmethod
+    def _describe(token: _Token) -> str:
+        return "the end" if token.kind == "end" else repr(token.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a dialogue's conditions may name."""
+
+    variables: Mapping[str, type]
+    nodes: frozenset[str]
+    options: Mapping[str, tuple[str, ...]]  # option id -> "node.option" keys that carry it
+
+
+def bind(expr: Expr, scope: Scope) -> Expr:
+    """Check names and types against ``scope``; qualify option ids as ``node.option``."""
+    bound, kind = _Binder(scope).visit(expr)
+    if kind is not bool:
+        raise ExprError(f"a condition must be true or false, this is {_type_name(kind)}", 0)
+    return bound
+
+
+def _type_name(kind: type) -> str:
+    return {bool: "true/false", int: "a number", str: "text"}.get(kind, kind.__name__)
+
+
+class _Binder:
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+    def visit(self, expr: Expr) -> tuple[Expr, type]:
+        match expr:
+            case Literal(value):
+                return expr, type(value)
+            case Var(name, offset):
+                return expr, self.variable(name, offset)
+            case Call():
+                return self.call(expr), bool
+            case Not(operand):
+                return Not(self.boolean(operand, "not")), bool
+            case Logic(op, left, right):
+                return Logic(op, self.boolean(left, op), self.boolean(right, op)), bool
+            case Compare():
+                return self.compare(expr), bool
+        raise AssertionError(expr)  # pragma: no cover
+
+    def variable(self, name: str, offset: int) -> type:
+        if name not in self.scope.variables:
+            hint = did_you_mean(name, self.scope.variables)
+            raise ExprError(f"unknown variable {name!r}{hint}: declare it under 'variables'", offset)
+        return self.scope.variables[name]
+
+    def boolean(self, expr: Expr, op: str) -> Expr:
+        bound, kind = self.visit(expr)
+        if kind is not bool:
+            raise ExprError(f"'{op}' needs true/false on both sides, not {_type_name(kind)}", _offset(expr))
+        return bound
+
+    def compare(self, expr: Compare) -> Compare:
+        left, left_type = self.visit(expr.left)
+        right, right_type = self.visit(expr.right)
+        if left_type is not right_type:
+            raise ExprError(f"cannot compare {_type_name(left_type)} with {_type_name(right_type)}", expr.offset)
+        if expr.op not in ("==", "!=") and left_type is not int:
+            raise ExprError(f"{expr.op!r} compares numbers, not {_type_name(left_type)}", expr.offset)
+        return replace(expr, left=left, right=right)
+
+    def call(self, call: Call) -> Call:
+        if call.function == "visited":
+            if call.argument not in self.scope.nodes:
+                hint = did_you_mean(call.argument, self.scope.nodes)
+                raise ExprError(f"unknown node {call.argument!r}{hint}", call.offset)
+            return call
+        return replace(call, argument=self.option(call.argument, call.offset))
+
+    def option(self, name: str, offset: int) -> str:
+        qualified = {key for keys in self.scope.options.values() for key in keys}
+        if name in qualified:
+            return name
+        keys = self.scope.options.get(name, ())
+        if len(keys) == 1:
+            return keys[0]
+        if len(keys) > 1:
+            raise ExprError(f"option {name!r} is in several choices: write one of {', '.join(keys)}", offset)
+        hint = did_you_mean(name, [*self.scope.options, *qualified])
+        raise ExprError(f"unknown option {name!r}{hint}", offset)
+
+
+def _offset(expr: Expr) -> int:
+    match expr:
+        case Var(offset=offset) | Call(offset=offset) | Compare(offset=offset):
+            return offset
+        case Logic(left=left) | Not(operand=left):
+            return _offset(left)
+    return 0
+
+
+class Env:
+    """What a condition reads while the dialogue runs."""
+
+    __slots__ = ("chosen", "variables", "visited")
+
+    def __init__(self, variables: Mapping[str, Value], visited: Mapping[str, int], chosen: frozenset[str]) -> None:
+        self.variables, self.visited, self.chosen = variables, visited, chosen
+
+
+def evaluate(expr: Expr, env: Env) -> Value:
+    """Evaluate a bound expression."""
+    match expr:
+        case Literal(value):
+            return value
+        case Var(name):
+            return env.variables[name]
+        case Call("visited", argument):
+            return env.visited.get(argument, 0) > 0
+        case Call(_, argument):
+            return argument in env.chosen
+        case Not(operand):
+            return not evaluate(operand, env)
+        case Logic("and", left, right):
+            return bool(evaluate(left, env)) and bool(evaluate(right, env))
+        case Logic(_, left, right):
+            return bool(evaluate(left, env)) or bool(evaluate(right, env))
+        case Compare(op, left, right):
+            return _COMPARE[op](evaluate(left, env), evaluate(right, env))
+    raise AssertionError(expr)  # pragma: no cover
+
+
+_COMPARE: dict[str, Callable[[Value, Value], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+}

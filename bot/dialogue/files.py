@@ -1,0 +1,101 @@
+"""Dialogue files and folders: read safely, check each, and check them together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.dialogue.loader import Checked, check_dialogue
+from bot.dialogue.model import Dialogue, DialogueId
+from bot.dialogue.problems import START, LoadError, Problem
+from bot.dialogue.walk import walk
+from bot.dialogue.yamltree import MAX_BYTES
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class Report:
+    dialogues: dict[DialogueId, Dialogue] = field(default_factory=dict)
+    sources: dict[DialogueId, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+
+def dialogue_files(paths: Iterable[Path], report: Report) -> list[Path]:
+    """The dialogue files named by ``paths``, folders searched recursively."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            report.problems.append(Problem(str(path), START, "no such file or folder"))
+    return found
+
+
+def read_source(path: Path) -> bytes | Problem:
+    """The file's bytes, or a problem; never reads more than the size cap allows."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return Problem(str(path), START, f"cannot read the file: {exc.strerror}")
+    if len(data) > MAX_BYTES:
+        size = path.stat().st_size
+        return Problem(str(path), START, f"file is too large: {size:,} bytes, the limit is {MAX_BYTES:,}")
+    return data
+
+
+def check_paths(paths: Iterable[Path], walks: int = 0, seed: int = 0) -> Report:
+    """Check every dialogue under ``paths``; with ``walks``, also play each one."""
+    report = Report()
+    for path in dialogue_files(paths, report):
+        report.files += 1
+        data = read_source(path)
+        if isinstance(data, Problem):
+            report.problems.append(data)
+            continue
+        _collect(report, check_dialogue(data, str(path), path.parent), str(path))
+    for dialogue in report.dialogues.values() if walks else ():
+        _walk(report, dialogue, walks, seed)
+    return report
+
+
+def _collect(report: Report, checked: Checked, path: str) -> None:
+    report.problems.extend(checked.problems)
+    dialogue = checked.dialogue
+    if dialogue is None:
+        return
+    if dialogue.id in report.dialogues:
+        mark = checked.marks.get(":id", START)
+        report.problems.append(
+            Problem(path, mark, f"dialogue id {dialogue.id!r} is already used by {report.sources[dialogue.id]}")
+        )
+        return
+    report.dialogues[dialogue.id] = dialogue
+    report.sources[dialogue.id] = path
+
+
+def _walk(report: Report, dialogue: Dialogue, walks: int, seed: int) -> None:
+    result = walk(dialogue, walks, seed)
+    path = report.sources[dialogue.id]
+    report.problems += [Problem(path, START, f"{dialogue.id}: {failure}") for failure in result.failures]
+    unvisited = result.unvisited(dialogue)
+    if unvisited:
+        message = f"{dialogue.id}: {len(unvisited)} node(s) never visited in {walks} walks: {', '.join(unvisited)}"
+        report.problems.append(Problem(path, START, message, "warning"))
+
+
+def load_folder(folder: Path) -> dict[DialogueId, Dialogue]:
+    """Every dialogue under ``folder``, or LoadError with every error found."""
+    report = check_paths([folder])
+    if report.errors:
+        raise LoadError(report.errors)
+    return report.dialogues

@@ -1,0 +1,82 @@
+"""Seeded random playthroughs: does every walk end, and is every node visited?"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from bot.dialogue.engine import (
+    Answer,
+    AskChoice,
+    AskText,
+    Back,
+    Choose,
+    EngineError,
+    Event,
+    Output,
+    Skip,
+    Transition,
+    start,
+    step,
+)
+from bot.dialogue.model import Dialogue, NodeId
+
+
+@dataclass(slots=True)
+class WalkReport:
+    walks: int = 0
+    steps: int = 0
+    visited: set[NodeId] = field(default_factory=set)
+    failures: list[str] = field(default_factory=list)
+
+    def unvisited(self, dialogue: Dialogue) -> list[NodeId]:
+        return [node for node in dialogue.nodes if node not in self.visited]
+
+
+def walk(dialogue: Dialogue, walks: int, seed: int = 0, bound: int | None = None) -> WalkReport:
+    """Play ``dialogue`` ``walks`` times with random answers; report walks that do not end."""
+    rng = random.Random(f"{seed}:{dialogue.id}")
+    limit = bound or 10 * len(dialogue.nodes) + 10
+    report = WalkReport()
+    for number in range(1, walks + 1):
+        failure = _walk_once(dialogue, rng, limit, report)
+        if failure:
+            report.failures.append(f"walk {number} (seed {seed}): {failure}")
+    return report
+
+
+def _walk_once(dialogue: Dialogue, rng: random.Random, limit: int, report: WalkReport) -> str | None:
+    report.walks += 1
+    try:
+        transition = start(dialogue, rng.choice(dialogue.languages))
+        for _ in range(limit):
+            report.visited.update(transition.state.visits)
+            if transition.state.done:
+                return None
+            transition = step(dialogue, transition.state, random_event(transition, rng))
+            report.steps += 1
+    except EngineError as exc:
+        return f"stopped at node {transition.state.node!r}: {exc}"
+    return f"did not reach an end within {limit} steps (at node {transition.state.node!r})"
+
+
+def random_event(transition: Transition, rng: random.Random) -> Event:
+    """A valid event for the question ``transition`` ends on, sometimes "back"."""
+    if transition.state.path and rng.random() < 0.1:
+        return Back()
+    return _answer(_question(transition.outputs), rng)
+
+
+def _question(outputs: tuple[Output, ...]) -> AskChoice | AskText:
+    asked = [output for output in outputs if isinstance(output, AskChoice | AskText)]
+    if not asked:
+        raise EngineError("the dialogue stopped without asking anything")
+    return asked[-1]
+
+
+def _answer(question: AskChoice | AskText, rng: random.Random) -> Event:
+    if isinstance(question, AskChoice):
+        return Choose(rng.choice(question.options).id)
+    if question.skip_data and rng.random() < 0.3:
+        return Skip()
+    return Answer("words " * question.min_length)

@@ -1,0 +1,198 @@
+"""Safe YAML reading: bytes -> a small tree of values that remember their position.
+
+Only the plain subset of YAML a trainer needs is accepted. Before parsing, the
+file is checked for size, NUL bytes and UTF-8. While parsing, anchors, aliases
+(the "billion laughs" bomb), explicit non-standard tags and deep nesting stop
+the file at once; duplicate keys are reported and the first one is kept.
+Nothing is ever constructed beyond strings, numbers, booleans and null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import yaml
+
+from bot.dialogue.problems import START, Mark, Problem
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+_SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "map", "seq"))
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """A scalar: ``value`` as YAML resolves it, ``text`` as written."""
+
+    value: object
+    text: str
+    mark: Mark
+    plain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Seq:
+    items: tuple[Tree, ...]
+    mark: Mark
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    text: str
+    mark: Mark
+
+
+@dataclass(frozen=True, slots=True)
+class Map:
+    items: dict[str, tuple[Key, Tree]]
+    mark: Mark
+
+
+Tree: TypeAlias = Scalar | Seq | Map
+
+
+class _FatalError(Exception):
+    def __init__(self, mark: Mark, message: str) -> None:
+        super().__init__(message)
+        self.mark, self.message = mark, message
+
+
+def parse_yaml(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[Tree | None, list[Problem]]:
+    """Parse ``data``; return the tree (None if unusable) and the problems found."""
+    problems: list[Problem] = []
+    try:
+        text = _decode(data, max_bytes)
+        tree = _Builder(path, problems).build(text)
+    except _FatalError as fatal:
+        return None, [*problems, Problem(path, fatal.mark, fatal.message)]
+    return tree, problems
+
+
+def _decode(data: bytes, max_bytes: int) -> str:
+    if len(data) > max_bytes:
+        raise _FatalError(START, f"file is too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+    if b"\0" in data:
+        raise _FatalError(_byte_mark(data, data.index(b"\0")), "binary file: expected YAML text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _FatalError(_byte_mark(data, exc.start), "file is not UTF-8 text") from None
+    if not text.strip():
+        raise _FatalError(START, "file is empty: expected a dialogue")
+    return text.removeprefix("\ufeff")
+
+
+def _byte_mark(data: bytes, offset: int) -> Mark:
+    before = data[:offset]
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return Mark(before.count(b"\n") + 1, column)
+
+
+def _mark(yaml_mark: object) -> Mark:
+    line, column = getattr(yaml_mark, "line", None), getattr(yaml_mark, "column", None)
+    return START if line is None or column is None else Mark(line + 1, column + 1)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+class _Builder:
+    """Turns the event stream into a tree with an explicit stack (no recursion)."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path, self.problems = path, problems
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.resolver = yaml.resolver.Resolver()
+        self.stack: list[tuple[list[Tree], Mark, bool]] = []
+        self.root: Tree | None = None
+        self.documents = 0
+
+    def build(self, text: str) -> Tree:
+        try:
+            for event in yaml.parse(text, Loader=_Loader):
+                self._on_event(event)
+        except yaml.MarkedYAMLError as exc:
+            message = exc.problem or exc.context or "not valid YAML"
+            raise _FatalError(_mark(exc.problem_mark), f"YAML syntax error: {message}") from None
+        except yaml.reader.ReaderError as exc:
+            raise _FatalError(START, f"YAML syntax error: unacceptable character #x{exc.character:04x}") from None
+        except yaml.YAMLError as exc:
+            raise _FatalError(START, f"YAML syntax error: {exc}") from None
+        if self.root is None:
+            raise _FatalError(START, "file is empty: expected a dialogue")
+        return self.root
+
+    def _on_event(self, event: yaml.Event) -> None:
+        mark = _mark(event.start_mark)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _FatalError(mark, "anchors and aliases (& and *) are not allowed: write the text out in full")
+        if isinstance(event, yaml.DocumentStartEvent):
+            self._on_document(mark)
+        elif isinstance(event, yaml.ScalarEvent):
+            self._check_tag(event, mark)
+            self._add(self._scalar(event, mark))
+        elif isinstance(event, yaml.CollectionStartEvent):
+            self._check_tag(event, mark)
+            self._open(mark, isinstance(event, yaml.MappingStartEvent))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self._close()
+
+    def _on_document(self, mark: Mark) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise _FatalError(mark, "only one document per file: remove the second '---'")
+
+    def _check_tag(self, event: yaml.NodeEvent, mark: Mark) -> None:
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _SAFE_TAGS and tag != "!":
+            raise _FatalError(mark, f"tag {_short_tag(tag)!r} is not allowed: plain YAML only")
+
+    def _scalar(self, event: yaml.ScalarEvent, mark: Mark) -> Scalar:
+        plain = not event.style and event.tag is None
+        tag = event.tag if event.tag not in (None, "!") else None
+        if tag is None:
+            tag = self.resolver.resolve(yaml.ScalarNode, event.value, (plain, not plain))  # type: ignore[no-untyped-call]
+        node = yaml.ScalarNode(tag, event.value)
+        try:
+            value = self.constructor.construct_object(node)
+        except (yaml.constructor.ConstructorError, ValueError):
+            raise _FatalError(mark, f"cannot read {event.value!r} as {_short_tag(tag)}") from None
+        return Scalar(value, event.value, mark, plain)
+
+    def _open(self, mark: Mark, is_map: bool) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise _FatalError(mark, f"nested more than {MAX_DEPTH} levels deep")
+        self.stack.append(([], mark, is_map))
+
+    def _close(self) -> None:
+        items, mark, is_map = self.stack.pop()
+        self._add(self._mapping(items, mark) if is_map else Seq(tuple(items), mark))
+
+    def _mapping(self, flat: list[Tree], mark: Mark) -> Map:
+        items: dict[str, tuple[Key, Tree]] = {}
+        for key_node, value in zip(flat[::2], flat[1::2], strict=True):
+            key = self._key(key_node)
+            if key.text in items:
+                first = items[key.text][0].mark
+                self._problem(key.mark, f"duplicate key {key.text!r} (first at line {first.line}): keys must be unique")
+                continue
+            items[key.text] = (key, value)
+        return Map(items, mark)
+
+    def _key(self, node: Tree) -> Key:
+        if not isinstance(node, Scalar):
+            raise _FatalError(node.mark, "a key must be plain text, not a list or a mapping")
+        return Key(node.text, node.mark)
+
+    def _add(self, tree: Tree) -> None:
+        if self.stack:
+            self.stack[-1][0].append(tree)
+        else:
+            self.root = tree
+
+    def _problem(self, mark: Mark, message: str) -> None:
+        self.problems.append(Problem(self.path, mark, message))
