@@ -9,6 +9,7 @@ Telegram layer uses ``decode`` to turn a press back into an event.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -47,6 +48,12 @@ def encode(button: Button) -> str:
     if isinstance(button, ChoiceButton):
         return f"c:{head}:{button.option}"
     return f"s:{head}"
+
+
+@functools.lru_cache(maxsize=4096)
+def choice_data(dialogue: DialogueId, version: int, node: NodeId, option: OptionId) -> str:
+    """``encode(ChoiceButton(...))``, cached: the engine asks for the same buttons again and again."""
+    return encode(ChoiceButton(dialogue, version, node, option))
 
 
 def size(data: str) -> int:

@@ -17,7 +17,7 @@ is untouched.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeAlias, cast
 
 from bot.dialogue import buttons
@@ -188,7 +188,7 @@ def step(dialogue: Dialogue, state: State | None, event: Event) -> Transition:
     if isinstance(event, Choose):
         choice = _expect(node, Choice, event.node)
         assert isinstance(choice, Choice)
-        return _choose(dialogue, state, choice, event.option)
+        return _choose(dialogue, state, choice, event.option, [])
     return _answer(dialogue, state, _expect(node, Reflection, event.node if isinstance(event, Skip) else None), event)
 
 
@@ -214,11 +214,12 @@ def back(dialogue: Dialogue, state: State) -> Transition:
 
 
 def _replay(dialogue: Dialogue, state: State, done: Step) -> State:
+    """Apply one saved answer again, without building anything to show."""
     node = dialogue.nodes[state.node]
     if done.option is not None and isinstance(node, Choice):
-        return _choose(dialogue, state, node, done.option).state
-    if isinstance(node, Reflection):
-        return _run(dialogue, _record(state, node.id, None), node.next, []).state
+        return _choose(dialogue, state, node, done.option, None).state
+    if done.option is None and isinstance(node, Reflection):
+        return _run(dialogue, _record(state, node.id, None), node.next, None).state
     raise StaleError(f"saved path does not fit dialogue {dialogue.id!r} at node {state.node!r}")
 
 
@@ -239,16 +240,22 @@ def _expect(node: object, kind: type[Question], at: NodeId | None) -> Question:
     return node
 
 
-def _choose(dialogue: Dialogue, state: State, node: Choice, option_id: OptionId) -> Transition:
-    option = next((o for o in _offered(node, state) if o.id == option_id), None)
+def _choose(
+    dialogue: Dialogue, state: State, node: Choice, option_id: OptionId, outputs: list[Output] | None
+) -> Transition:
+    option = next((o for o in _offered(node, state, state.visits) if o.id == option_id), None)
     if option is None:
         raise NotOfferedError(f"option {option_id!r} is not offered at node {node.id!r}")
-    variables = {**state.variables, **option.sets}
-    for name, amount in option.adds.items():
-        variables[name] = int(variables[name]) + int(amount)
-    chosen = Chosen(node.id, option.id, option.label.get(state.language), node.peers)
-    moved = replace(state, variables=variables, path=(*state.path, Step(node.id, option.id)))
-    return _run(dialogue, moved, option.next, [chosen])
+    variables = state.variables
+    if option.sets or option.adds:
+        variables = {**variables, **option.sets}
+        for name, amount in option.adds.items():
+            variables[name] = int(variables[name]) + int(amount)
+    if outputs is not None:
+        outputs.append(Chosen(node.id, option.id, option.label.get(state.language), node.peers))
+    path = (*state.path, Step(node.id, option.id))
+    moved = State(state.dialogue, state.version, state.language, state.node, variables, state.visits, path)
+    return _run(dialogue, moved, option.next, outputs)
 
 
 def _answer(dialogue: Dialogue, state: State, node: Question, event: Event) -> Transition:
@@ -270,34 +277,40 @@ def _answer(dialogue: Dialogue, state: State, node: Question, event: Event) -> T
 
 
 def _record(state: State, node: NodeId, option: OptionId | None) -> State:
-    return replace(state, path=(*state.path, Step(node, option)))
+    path = (*state.path, Step(node, option))
+    return State(state.dialogue, state.version, state.language, state.node, state.variables, state.visits, path)
 
 
-def _offered(node: Choice, state: State) -> list[Option]:
-    conditional = any(option.condition is not None for option in node.options)
-    env = _env(state, state.visits) if conditional else None
-    return [o for o in node.options if o.condition is None or (env is not None and evaluate(o.condition, env))]
+def _offered(node: Choice, state: State, visits: Mapping[NodeId, int]) -> list[Option]:
+    if not node.conditional:
+        return list(node.options)
+    env = Env(state.variables, cast(Mapping[str, int], visits), state.path)
+    return [o for o in node.options if o.condition is None or evaluate(o.condition, env)]
 
 
-def _env(state: State, visits: Mapping[NodeId, int]) -> Env:
-    return Env(state.variables, cast(Mapping[str, int], visits), state.chosen)
+def _run(dialogue: Dialogue, state: State, node_id: NodeId, outputs: list[Output] | None) -> Transition:
+    """Walk from ``node_id`` through messages and branches until a question or an end.
 
-
-def _run(dialogue: Dialogue, state: State, node_id: NodeId, outputs: list[Output]) -> Transition:
-    """Walk from ``node_id`` through messages and branches until a question or an end."""
+    With ``outputs`` None (a replay for "back") nothing is built for display.
+    """
     visits = dict(state.visits)
+    language = state.language
     for _ in range(len(dialogue.nodes) + 1):
         visits[node_id] = visits.get(node_id, 0) + 1
         node = dialogue.nodes[node_id]
         if isinstance(node, Message):
-            outputs.extend(_bubbles(node.say, state.language, node.image))
+            if outputs is not None:
+                outputs.extend(_bubbles(node.say, language, node.image))
             node_id = node.next
         elif isinstance(node, Branch):
-            env = _env(state, visits)
+            env = Env(state.variables, cast(Mapping[str, int], visits), state.path)
             node_id = next((rule.next for rule in node.when if evaluate(rule.condition, env)), node.next)
         else:
-            moved = replace(state, node=node_id, visits=visits, done=isinstance(node, End))
-            outputs.extend(_ask(dialogue, moved, node) if not isinstance(node, End) else _end(node, moved))
+            done = isinstance(node, End)
+            moved = State(state.dialogue, state.version, language, node_id, state.variables, visits, state.path, done)
+            if outputs is None:
+                return Transition(moved, ())
+            outputs.extend(_end(node, moved) if isinstance(node, End) else _ask(dialogue, moved, node))
             return Transition(moved, tuple(outputs))
     raise LoopError(f"dialogue {dialogue.id!r} loops from node {node_id!r} without asking anything")
 
@@ -311,8 +324,8 @@ def _ask(dialogue: Dialogue, state: State, node: Question) -> tuple[Output, ...]
     head = (dialogue.id, dialogue.version, node.id)
     if isinstance(node, Choice):
         offers = tuple(
-            Offer(o.id, o.label.get(language), buttons.encode(buttons.ChoiceButton(*head, o.id)))
-            for o in _offered(node, state)
+            Offer(o.id, o.label.get(language), buttons.choice_data(*head, o.id))
+            for o in _offered(node, state, state.visits)
         )
         ask: Output = AskChoice(node.id, node.ask.get(language), offers, node.peers)
     else:

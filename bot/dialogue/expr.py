@@ -16,7 +16,7 @@ types against a dialogue once, at load time, so evaluation cannot fail.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeAlias
 
@@ -296,12 +296,28 @@ def _offset(expr: Expr) -> int:
 
 
 class Env:
-    """What a condition reads while the dialogue runs."""
+    """What a condition reads while the dialogue runs.
 
-    __slots__ = ("chosen", "variables", "visited")
+    ``answers`` are (node, option) pairs; the set of chosen options is built
+    only if a condition asks for it.
+    """
 
-    def __init__(self, variables: Mapping[str, Value], visited: Mapping[str, int], chosen: frozenset[str]) -> None:
-        self.variables, self.visited, self.chosen = variables, visited, chosen
+    __slots__ = ("_answers", "_chosen", "variables", "visited")
+
+    def __init__(
+        self,
+        variables: Mapping[str, Value],
+        visited: Mapping[str, int],
+        answers: Iterable[tuple[str, str | None]] = (),
+    ) -> None:
+        self.variables, self.visited, self._answers = variables, visited, answers
+        self._chosen: frozenset[str] | None = None
+
+    @property
+    def chosen(self) -> frozenset[str]:
+        if self._chosen is None:
+            self._chosen = frozenset(f"{node}.{option}" for node, option in self._answers if option is not None)
+        return self._chosen
 
 
 def evaluate(expr: Expr, env: Env) -> Value:

@@ -32,12 +32,15 @@ def dialogue_files(paths: Iterable[Path], report: Report) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            inside = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            if not inside:
+                report.problems.append(Problem(str(path), START, "no .yaml or .yml files in this folder", "warning"))
+            found += inside
         elif path.is_file():
             found.append(path)
         else:
             report.problems.append(Problem(str(path), START, "no such file or folder"))
-    return found
+    return list(dict.fromkeys(found))  # a file named twice, or inside a named folder, is checked once
 
 
 def read_source(path: Path) -> bytes | Problem:
@@ -86,11 +89,22 @@ def _collect(report: Report, checked: Checked, path: str) -> None:
 def _walk(report: Report, dialogue: Dialogue, walks: int, seed: int) -> None:
     result = walk(dialogue, walks, seed)
     path = report.sources[dialogue.id]
-    report.problems += [Problem(path, START, f"{dialogue.id}: {failure}") for failure in result.failures]
+    for first, reason, count in _group(result.failures):
+        more = f" (and {count - 1} more of the {walks} walks)" if count > 1 else ""
+        report.problems.append(Problem(path, START, f"{dialogue.id}: {first}: {reason}{more}"))
     unvisited = result.unvisited(dialogue)
     if unvisited:
         message = f"{dialogue.id}: {len(unvisited)} node(s) never visited in {walks} walks: {', '.join(unvisited)}"
         report.problems.append(Problem(path, START, message, "warning"))
+
+
+def _group(failures: list[str]) -> list[tuple[str, str, int]]:
+    """``walk N (seed S): reason`` lines -> (first walk, reason, how many walks) per distinct reason."""
+    groups: dict[str, list[str]] = {}
+    for failure in failures:
+        walk_name, _, reason = failure.partition(": ")
+        groups.setdefault(reason, []).append(walk_name)
+    return [(names[0], reason, len(names)) for reason, names in groups.items()]
 
 
 def load_folder(folder: Path) -> dict[DialogueId, Dialogue]:

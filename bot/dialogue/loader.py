@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from bot.dialogue import buttons, expr
 from bot.dialogue.graph import check_graph
@@ -32,7 +32,8 @@ from bot.dialogue.model import (
     Text,
 )
 from bot.dialogue.problems import LoadError, Mark, Problem, did_you_mean
-from bot.dialogue.reader import Reader, describe
+from bot.dialogue.reader import describe
+from bot.dialogue.texts import MAX_LABEL, TextReader
 from bot.dialogue.yamltree import Map, Scalar, Seq, Tree, parse_yaml
 
 DIALOGUE_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -40,11 +41,7 @@ NODE_ID = re.compile(r"[^\W\d][\w-]{0,31}")
 VARIABLE = re.compile(r"[^\W\d]\w{0,31}")
 DIALOGUE_ID_RULE = "use up to 32 lower-case letters, digits, '-' or '_', starting with a letter"
 NODE_ID_RULE = "use up to 32 letters, digits, '-' or '_', starting with a letter"
-MAX_TEXT = 4096
-LONG_BUBBLE = 1000
-MAX_LABEL = 48
 MAX_OPTIONS = 8
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 _TOP_REQUIRED = ("id", "version", "title", "session", "languages", "start", "nodes")
 _NODE_FIELDS = {
     "message": (("say", "next"), ("image",)),
@@ -84,11 +81,9 @@ def check_dialogue(data: bytes, path: str = "<dialogue>", base_dir: Path | None 
     return Checked(dialogue if ok else None, tuple(problems), builder.marks)
 
 
-class _Builder(Reader):
+class _Builder(TextReader):
     def __init__(self, path: str, problems: list[Problem], base_dir: Path | None) -> None:
-        super().__init__(path, problems)
-        self.base_dir = base_dir
-        self.languages: tuple[str, ...] = ("en",)
+        super().__init__(path, problems, base_dir)
         self.marks: dict[str, Mark] = {}
         self.node_ids: frozenset[str] = frozenset()
         self.scope = expr.Scope({}, frozenset(), {})
@@ -146,7 +141,10 @@ class _Builder(Reader):
             if not VARIABLE.fullmatch(name) or name in ("and", "or", "not", "true", "false"):
                 self.error(key.mark, f"variable name {name!r} is not valid: use letters, digits and '_'")
             elif not isinstance(value, Scalar) or not isinstance(value.value, bool | int | str):
-                self.error(value.mark, f"variable {name!r} must start as a number, true/false or text")
+                self.error(
+                    value.mark,
+                    f"variable {name!r} must start as a whole number, true/false or text, not {describe(value)}",
+                )
             else:
                 variables[name] = value.value
         return variables
@@ -155,7 +153,8 @@ class _Builder(Reader):
 
     def read_nodes(self, tree: Tree, variables_tree: Tree | None) -> dict[NodeId, Node] | None:
         if not isinstance(tree, Map) or not tree.items:
-            self.error(tree.mark, f"'nodes' must be a mapping of node ids to nodes, not {describe(tree)}")
+            found = "an empty mapping" if isinstance(tree, Map) else describe(tree)
+            self.error(tree.mark, f"'nodes' must be a mapping of node ids to nodes, not {found}")
             return None
         self.node_ids = frozenset(tree.items)
         self.scope = self.make_scope(tree, variables_tree)
@@ -317,44 +316,6 @@ class _Builder(Reader):
 
     # --- leaves ----------------------------------------------------------------
 
-    def text(self, tree: Tree, what: str) -> Text | None:
-        if isinstance(tree, Map):
-            return self.text_by_language(tree, what)
-        if len(self.languages) > 1:
-            self.error(tree.mark, f"{what} needs a text per language: {{{', '.join(self.languages)}}}")
-            return None
-        text = self.bounded(tree, what)
-        return None if text is None else Text({self.languages[0]: text})
-
-    def text_by_language(self, tree: Map, what: str) -> Text | None:
-        found: dict[str, str] = {}
-        for language, (key, value) in tree.items.items():
-            if language not in self.languages:
-                hint = did_you_mean(language, self.languages)
-                self.error(key.mark, f"{what} has language {language!r}{hint}, not in 'languages'")
-            elif (text := self.bounded(value, f"{what} ({language})")) is not None:
-                found[language] = text
-        missing = [language for language in self.languages if language not in tree.items]
-        if missing:
-            self.error(tree.mark, f"{what} is missing the {' and '.join(missing)} text")
-        return Text(found) if len(found) == len(tree.items) and not missing else None
-
-    def bounded(self, tree: Tree, what: str) -> str | None:
-        text = self.string(tree, what)
-        if text is not None and len(text) > MAX_TEXT:
-            self.error(tree.mark, f"{what} is {len(text):,} characters, Telegram allows {MAX_TEXT:,}")
-            return None
-        if text is not None and len(text) > LONG_BUBBLE:
-            self.warn(tree.mark, f"{what} is {len(text):,} characters: long for a phone, split it into bubbles")
-        return text
-
-    def bubbles(self, tree: Tree) -> tuple[Text, ...] | None:
-        items = tree.items if isinstance(tree, Seq) else (tree,)
-        if not items:
-            self.error(tree.mark, "'say' is empty")
-        texts = [self.text(item, "'say'") for item in items]
-        return None if None in texts or not texts else tuple(texts)  # type: ignore[arg-type]
-
     def target(self, tree: Tree, what: str) -> NodeId | None:
         name = self.string(tree, what)
         if name is not None and name not in self.node_ids:
@@ -369,30 +330,11 @@ class _Builder(Reader):
         try:
             return expr.bind(expr.parse(source), self.scope)
         except expr.ExprError as exc:
-            shift = 0 if not isinstance(tree, Scalar) or "\n" in source else exc.offset + (not tree.plain)
+            shift = 0
+            if isinstance(tree, Scalar) and tree.inline:  # else the column is unknown: point at the value
+                shift = exc.offset + (not tree.plain) + len(tree.text) - len(tree.text.lstrip())
             self.error(replace(tree.mark, column=tree.mark.column + shift), f"condition: {exc.message}")
             return None
-
-    def image(self, tree: Tree) -> str | None:
-        name = self.string(tree, "'image'")
-        problem = None if name is None else _image_problem(name, self.base_dir)
-        if problem:
-            self.error(tree.mark, problem)
-            return None
-        return name
-
-
-def _image_problem(name: str, base_dir: Path | None) -> str | None:
-    if name.startswith("https://"):
-        return None
-    path = PurePosixPath(name)
-    if "://" in name or path.is_absolute() or ".." in path.parts:
-        return f"image {name!r} must be an https:// address or a file beside the dialogue"
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"image {name!r} must be one of {', '.join(IMAGE_SUFFIXES)}"
-    if base_dir is not None and not (base_dir / path).is_file():
-        return f"image file {name!r} not found in {str(base_dir)!r}"
-    return None
 
 
 def _option_ids(node: Tree) -> list[str]:

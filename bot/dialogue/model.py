@@ -67,6 +67,10 @@ class Choice:
     options: tuple[Option, ...]
     say: tuple[Text, ...] = ()
     peers: bool = False
+    conditional: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "conditional", any(option.condition is not None for option in self.options))
 
 
 @dataclass(frozen=True, slots=True)

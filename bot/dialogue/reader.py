@@ -59,8 +59,8 @@ class Reader:
         self.error(key.mark, f"unknown key {key.text!r} in {what}{hint}")
 
     def string(self, tree: Tree, what: str) -> str | None:
-        """Text as written: ``yes``, ``no`` and ``12`` stay text where text is expected."""
-        if not isinstance(tree, Scalar) or (tree.value is not None and not isinstance(tree.value, str | bool | int)):
+        """Text as written: ``yes``, ``no``, ``12`` and ``1.5`` stay text where text is expected."""
+        if not isinstance(tree, Scalar):
             self.error(tree.mark, f"{what} must be text, not {describe(tree)}")
             return None
         if not tree.text.strip():

@@ -39,11 +39,6 @@ class State:
     path: tuple[Step, ...] = ()
     done: bool = False
 
-    @property
-    def chosen(self) -> frozenset[str]:
-        """Options chosen so far, as ``node.option``."""
-        return frozenset(f"{step.node}.{step.option}" for step in self.path if step.option is not None)
-
     def to_json(self) -> str:
         return json.dumps(
             {

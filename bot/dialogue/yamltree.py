@@ -1,14 +1,15 @@
 """Safe YAML reading: bytes -> a small tree of values that remember their position.
 
 Only the plain subset of YAML a trainer needs is accepted. Before parsing, the
-file is checked for size, NUL bytes and UTF-8. While parsing, anchors, aliases
-(the "billion laughs" bomb), explicit non-standard tags and deep nesting stop
-the file at once; duplicate keys are reported and the first one is kept.
+file is checked for size, UTF-16, NUL bytes, UTF-8 and control characters.
+While parsing, anchors, aliases (the "billion laughs" bomb), explicit
+non-standard tags and deep nesting stop the file at once; duplicate keys are reported and the first one is kept.
 Nothing is ever constructed beyond strings, numbers, booleans and null.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -19,6 +20,7 @@ from bot.dialogue.problems import START, Mark, Problem
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 _SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "map", "seq"))
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -30,6 +32,7 @@ class Scalar:
     text: str
     mark: Mark
     plain: bool
+    inline: bool = False  # plain or quoted on one line: ``text`` starts at ``mark`` (after the quote)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ def parse_yaml(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[Tree
 def _decode(data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise _FatalError(START, f"file is too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
+        raise _FatalError(START, "file is UTF-16 or UTF-32 text: save it as UTF-8")
     if b"\0" in data:
         raise _FatalError(_byte_mark(data, data.index(b"\0")), "binary file: expected YAML text")
     try:
@@ -81,6 +86,9 @@ def _decode(data: bytes, max_bytes: int) -> str:
         raise _FatalError(_byte_mark(data, exc.start), "file is not UTF-8 text") from None
     if not text.strip():
         raise _FatalError(START, "file is empty: expected a dialogue")
+    if bad := _UNPRINTABLE.search(text):
+        mark = _text_mark(text, bad.start())
+        raise _FatalError(mark, f"control character U+{ord(bad.group()):04X} is not allowed in YAML text")
     return text.removeprefix("\ufeff")
 
 
@@ -91,9 +99,22 @@ def _byte_mark(data: bytes, offset: int) -> Mark:
     return Mark(before.count(b"\n") + 1, column)
 
 
+def _text_mark(text: str, offset: int) -> Mark:
+    return Mark(text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
+
+
 def _mark(yaml_mark: object) -> Mark:
     line, column = getattr(yaml_mark, "line", None), getattr(yaml_mark, "column", None)
     return START if line is None or column is None else Mark(line + 1, column + 1)
+
+
+def _syntax(exc: yaml.MarkedYAMLError) -> str:
+    """The problem, and where the construct it broke began when that is elsewhere."""
+    message = exc.problem or exc.context or "not valid YAML"
+    began = _mark(exc.context_mark)
+    if exc.problem and exc.context and exc.context_mark and began != _mark(exc.problem_mark):
+        message += f" ({exc.context} at line {began.line}, column {began.column})"
+    return message
 
 
 def _short_tag(tag: str) -> str:
@@ -116,8 +137,7 @@ class _Builder:
             for event in yaml.parse(text, Loader=_Loader):
                 self._on_event(event)
         except yaml.MarkedYAMLError as exc:
-            message = exc.problem or exc.context or "not valid YAML"
-            raise _FatalError(_mark(exc.problem_mark), f"YAML syntax error: {message}") from None
+            raise _FatalError(_mark(exc.problem_mark), f"YAML syntax error: {_syntax(exc)}") from None
         except yaml.reader.ReaderError as exc:
             raise _FatalError(START, f"YAML syntax error: unacceptable character #x{exc.character:04x}") from None
         except yaml.YAMLError as exc:
@@ -156,12 +176,14 @@ class _Builder:
         tag = event.tag if event.tag not in (None, "!") else None
         if tag is None:
             tag = self.resolver.resolve(yaml.ScalarNode, event.value, (plain, not plain))  # type: ignore[no-untyped-call]
+            tag = tag if tag in _SAFE_TAGS else "tag:yaml.org,2002:str"  # dates, '=' and '<<' stay text
         node = yaml.ScalarNode(tag, event.value)
         try:
             value = self.constructor.construct_object(node)
         except (yaml.constructor.ConstructorError, ValueError):
             raise _FatalError(mark, f"cannot read {event.value!r} as {_short_tag(tag)}") from None
-        return Scalar(value, event.value, mark, plain)
+        inline = event.style in (None, "", "'", '"') and mark.line == _mark(event.end_mark).line
+        return Scalar(value, event.value, mark, plain, inline)
 
     def _open(self, mark: Mark, is_map: bool) -> None:
         if len(self.stack) >= MAX_DEPTH:
