@@ -78,6 +78,7 @@ def check_dialogue(data: bytes, path: str = "<dialogue>", base_dir: Path | None 
     if dialogue is not None:
         problems.extend(check_graph(dialogue, path, builder.marks))
     ok = dialogue is not None and not any(p.is_error for p in problems)
+    problems.sort(key=lambda problem: (problem.mark.line, problem.mark.column))
     return Checked(dialogue if ok else None, tuple(problems), builder.marks)
 
 

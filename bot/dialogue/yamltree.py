@@ -147,43 +147,53 @@ class _Builder:
         return self.root
 
     def _on_event(self, event: yaml.Event) -> None:
-        mark = _mark(event.start_mark)
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _FatalError(mark, "anchors and aliases (& and *) are not allowed: write the text out in full")
-        if isinstance(event, yaml.DocumentStartEvent):
-            self._on_document(mark)
-        elif isinstance(event, yaml.ScalarEvent):
-            self._check_tag(event, mark)
-            self._add(self._scalar(event, mark))
-        elif isinstance(event, yaml.CollectionStartEvent):
-            self._check_tag(event, mark)
-            self._open(mark, isinstance(event, yaml.MappingStartEvent))
-        elif isinstance(event, yaml.CollectionEndEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            self._add(self._scalar(event))  # type: ignore[arg-type]
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             self._close()
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            mark = self._checked(event)  # type: ignore[arg-type]
+            self._open(mark, kind is yaml.MappingStartEvent)
+        elif kind is yaml.AliasEvent:
+            self._checked(event)  # type: ignore[arg-type]
+        elif kind is yaml.DocumentStartEvent:
+            self._on_document(_mark(event.start_mark))
+
+    def _checked(self, event: yaml.NodeEvent) -> Mark:
+        """The event's position, after refusing anchors, aliases and non-standard tags."""
+        start = event.start_mark
+        mark = Mark(start.line + 1, start.column + 1)  # type: ignore[union-attr]
+        if event.anchor is not None or type(event) is yaml.AliasEvent:
+            raise _FatalError(mark, "anchors and aliases (& and *) are not allowed: write the text out in full")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _SAFE_TAGS and tag != "!":
+            raise _FatalError(mark, f"tag {_short_tag(tag)!r} is not allowed: plain YAML only")
+        return mark
 
     def _on_document(self, mark: Mark) -> None:
         self.documents += 1
         if self.documents > 1:
             raise _FatalError(mark, "only one document per file: remove the second '---'")
 
-    def _check_tag(self, event: yaml.NodeEvent, mark: Mark) -> None:
-        tag = getattr(event, "tag", None)
-        if tag is not None and tag not in _SAFE_TAGS and tag != "!":
-            raise _FatalError(mark, f"tag {_short_tag(tag)!r} is not allowed: plain YAML only")
-
-    def _scalar(self, event: yaml.ScalarEvent, mark: Mark) -> Scalar:
-        plain = not event.style and event.tag is None
-        tag = event.tag if event.tag not in (None, "!") else None
+    def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
+        mark = self._checked(event)
+        text, style = event.value, event.style
+        inline = style in (None, "", "'", '"') and event.start_mark.line == event.end_mark.line  # type: ignore[union-attr]
+        plain = not style and event.tag is None
+        if not plain and event.tag in (None, "!"):
+            return Scalar(text, text, mark, plain, inline)
+        tag = event.tag
         if tag is None:
-            tag = self.resolver.resolve(yaml.ScalarNode, event.value, (plain, not plain))  # type: ignore[no-untyped-call]
+            if text[:1] not in self.resolver.yaml_implicit_resolvers:
+                return Scalar(text, text, mark, plain, inline)  # cannot be a number, boolean or null
+            tag = self.resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
             tag = tag if tag in _SAFE_TAGS else "tag:yaml.org,2002:str"  # dates, '=' and '<<' stay text
-        node = yaml.ScalarNode(tag, event.value)
         try:
-            value = self.constructor.construct_object(node)
+            value = self.constructor.construct_object(yaml.ScalarNode(tag, text))
         except (yaml.constructor.ConstructorError, ValueError):
-            raise _FatalError(mark, f"cannot read {event.value!r} as {_short_tag(tag)}") from None
-        inline = event.style in (None, "", "'", '"') and mark.line == _mark(event.end_mark).line
-        return Scalar(value, event.value, mark, plain, inline)
+            raise _FatalError(mark, f"cannot read {text!r} as {_short_tag(tag)}") from None
+        return Scalar(value, text, mark, plain, inline)
 
     def _open(self, mark: Mark, is_map: bool) -> None:
         if len(self.stack) >= MAX_DEPTH:

@@ -145,8 +145,8 @@ def test_bad_file_exits_1_and_prints_every_problem(tmp_path: Path, capsys: pytes
     assert lines == [
         f"{bad}:2:10: 'version' must be a whole number, not text ('one')",
         f"{bad}:4:10: unknown session 'ethic' (did you mean 'ethics'?)",
-        f"{bad}:14:9: unknown key 'nxt' in an option (did you mean 'next'?)",
         f"{bad}:12:9: an option is missing 'next'",
+        f"{bad}:14:9: unknown key 'nxt' in an option (did you mean 'next'?)",
     ]
     assert summary == "2 file(s), 1 dialogue(s): 4 error(s), 0 warning(s)"
 

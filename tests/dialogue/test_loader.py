@@ -98,8 +98,14 @@ def problems_of(text: str) -> list[str]:
     return [str(problem) for problem in checked.problems]
 
 
+def by_position(problem: str) -> tuple[int, int]:
+    _, line, column, _ = problem.split(":", 3)
+    return int(line), int(column)
+
+
 def case(name: str, changes: list[tuple[str, str]], *expected: str, base: str = BASE) -> object:
-    return pytest.param(edit(base, *changes), list(expected), id=name)
+    """Expected problems may be listed in any order; the loader reports them sorted by position."""
+    return pytest.param(edit(base, *changes), sorted(expected, key=by_position), id=name)
 
 
 CASES = [
