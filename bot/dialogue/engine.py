@@ -18,14 +18,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeAlias, cast
+from typing import cast
 
 from bot.dialogue import buttons
+from bot.dialogue.events import (
+    Answer,
+    Answered,
+    AskChoice,
+    AskText,
+    Back,
+    Choose,
+    Chosen,
+    Event,
+    Finished,
+    Offer,
+    Output,
+    Say,
+    Skip,
+    Start,
+)
 from bot.dialogue.expr import Env, evaluate
 from bot.dialogue.model import (
     Branch,
     Choice,
     Dialogue,
+    DialogueId,
     End,
     Message,
     NodeId,
@@ -65,95 +82,6 @@ class AnswerLengthError(EngineError):
 
 class LoopError(EngineError):
     pass
-
-
-# --- events ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Start:
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
-class Choose:
-    option: OptionId
-    node: NodeId | None = None  # when given (from a button), it must be the current node
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    node: NodeId | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Back:
-    pass
-
-
-Event: TypeAlias = Start | Choose | Answer | Skip | Back
-
-# --- outputs ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Say:
-    text: str
-    image: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    id: OptionId
-    label: str
-    data: str  # callback data, at most 64 bytes
-
-
-@dataclass(frozen=True, slots=True)
-class AskChoice:
-    node: NodeId
-    text: str
-    options: tuple[Offer, ...]
-    peers: bool
-
-
-@dataclass(frozen=True, slots=True)
-class AskText:
-    node: NodeId
-    text: str
-    min_length: int
-    skip_data: str | None  # callback data of the skip button, None when skipping is not allowed
-
-
-@dataclass(frozen=True, slots=True)
-class Chosen:
-    """Record: the person chose ``option`` at ``node``."""
-
-    node: NodeId
-    option: OptionId
-    label: str
-    peers: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Answered:
-    """Record: the person answered a reflection (``text`` None when skipped)."""
-
-    node: NodeId
-    text: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Finished:
-    node: NodeId
-
-
-Output: TypeAlias = Say | AskChoice | AskText | Chosen | Answered | Finished
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,3 +267,35 @@ def _bubbles(texts: tuple[Text, ...], language: str, image: str | None = None) -
     if image and said:
         said[0] = Say(said[0].text, image)
     return list(said)
+
+
+__all__ = [
+    "Answer",
+    "AnswerLengthError",
+    "Answered",
+    "AskChoice",
+    "AskText",
+    "Back",
+    "Choose",
+    "Chosen",
+    "DialogueId",
+    "EngineError",
+    "Event",
+    "Finished",
+    "LoopError",
+    "NodeId",
+    "NotOfferedError",
+    "Offer",
+    "OptionId",
+    "Output",
+    "Say",
+    "Skip",
+    "StaleError",
+    "Start",
+    "Transition",
+    "UnexpectedEventError",
+    "back",
+    "current",
+    "start",
+    "step",
+]

@@ -9,15 +9,15 @@
              | visited(NODE) | chosen(OPTION) | "(" expr ")"
 
 It is parsed here by hand into frozen dataclasses and evaluated by walking
-them: nothing is ever handed to Python's ``eval``. ``bind`` checks names and
-types against a dialogue once, at load time, so evaluation cannot fail.
+them: nothing is ever handed to Python's ``eval``. ``scope.bind`` checks names
+and types against a dialogue once, at load time, so evaluation cannot fail.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeAlias
 
 from bot.dialogue.problems import DialogueError, did_you_mean
@@ -201,98 +201,6 @@ class _Parser:
     @staticmethod
     def _describe(token: _Token) -> str:
         return "the end" if token.kind == "end" else repr(token.text)
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What a dialogue's conditions may name."""
-
-    variables: Mapping[str, type]
-    nodes: frozenset[str]
-    options: Mapping[str, tuple[str, ...]]  # option id -> "node.option" keys that carry it
-
-
-def bind(expr: Expr, scope: Scope) -> Expr:
-    """Check names and types against ``scope``; qualify option ids as ``node.option``."""
-    bound, kind = _Binder(scope).visit(expr)
-    if kind is not bool:
-        raise ExprError(f"a condition must be true or false, this is {_type_name(kind)}", 0)
-    return bound
-
-
-def _type_name(kind: type) -> str:
-    return {bool: "true/false", int: "a number", str: "text"}.get(kind, kind.__name__)
-
-
-class _Binder:
-    def __init__(self, scope: Scope) -> None:
-        self.scope = scope
-
-    def visit(self, expr: Expr) -> tuple[Expr, type]:
-        match expr:
-            case Literal(value):
-                return expr, type(value)
-            case Var(name, offset):
-                return expr, self.variable(name, offset)
-            case Call():
-                return self.call(expr), bool
-            case Not(operand):
-                return Not(self.boolean(operand, "not")), bool
-            case Logic(op, left, right):
-                return Logic(op, self.boolean(left, op), self.boolean(right, op)), bool
-            case Compare():
-                return self.compare(expr), bool
-        raise AssertionError(expr)  # pragma: no cover
-
-    def variable(self, name: str, offset: int) -> type:
-        if name not in self.scope.variables:
-            hint = did_you_mean(name, self.scope.variables)
-            raise ExprError(f"unknown variable {name!r}{hint}: declare it under 'variables'", offset)
-        return self.scope.variables[name]
-
-    def boolean(self, expr: Expr, op: str) -> Expr:
-        bound, kind = self.visit(expr)
-        if kind is not bool:
-            raise ExprError(f"'{op}' needs true/false on both sides, not {_type_name(kind)}", _offset(expr))
-        return bound
-
-    def compare(self, expr: Compare) -> Compare:
-        left, left_type = self.visit(expr.left)
-        right, right_type = self.visit(expr.right)
-        if left_type is not right_type:
-            raise ExprError(f"cannot compare {_type_name(left_type)} with {_type_name(right_type)}", expr.offset)
-        if expr.op not in ("==", "!=") and left_type is not int:
-            raise ExprError(f"{expr.op!r} compares numbers, not {_type_name(left_type)}", expr.offset)
-        return replace(expr, left=left, right=right)
-
-    def call(self, call: Call) -> Call:
-        if call.function == "visited":
-            if call.argument not in self.scope.nodes:
-                hint = did_you_mean(call.argument, self.scope.nodes)
-                raise ExprError(f"unknown node {call.argument!r}{hint}", call.offset)
-            return call
-        return replace(call, argument=self.option(call.argument, call.offset))
-
-    def option(self, name: str, offset: int) -> str:
-        qualified = {key for keys in self.scope.options.values() for key in keys}
-        if name in qualified:
-            return name
-        keys = self.scope.options.get(name, ())
-        if len(keys) == 1:
-            return keys[0]
-        if len(keys) > 1:
-            raise ExprError(f"option {name!r} is in several choices: write one of {', '.join(keys)}", offset)
-        hint = did_you_mean(name, [*self.scope.options, *qualified])
-        raise ExprError(f"unknown option {name!r}{hint}", offset)
-
-
-def _offset(expr: Expr) -> int:
-    match expr:
-        case Var(offset=offset) | Call(offset=offset) | Compare(offset=offset):
-            return offset
-        case Logic(left=left) | Not(operand=left):
-            return _offset(left)
-    return 0
 
 
 class Env:

@@ -9,10 +9,10 @@ problem, so the author sees all of them at once. Graph checks live in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.dialogue import buttons, expr
+from bot.dialogue import expr, scope
 from bot.dialogue.graph import check_graph
 from bot.dialogue.model import (
     LANGUAGES,
@@ -25,23 +25,17 @@ from bot.dialogue.model import (
     Message,
     Node,
     NodeId,
-    Option,
-    OptionId,
     Reflection,
     Rule,
-    Text,
 )
-from bot.dialogue.problems import LoadError, Mark, Problem, did_you_mean
+from bot.dialogue.options import NODE_ID, NODE_ID_RULE, OptionReader
+from bot.dialogue.problems import LoadError, Mark, Problem
 from bot.dialogue.reader import describe
-from bot.dialogue.texts import MAX_LABEL, TextReader
 from bot.dialogue.yamltree import Map, Scalar, Seq, Tree, parse_yaml
 
 DIALOGUE_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
-NODE_ID = re.compile(r"[^\W\d][\w-]{0,31}")
 VARIABLE = re.compile(r"[^\W\d]\w{0,31}")
 DIALOGUE_ID_RULE = "use up to 32 lower-case letters, digits, '-' or '_', starting with a letter"
-NODE_ID_RULE = "use up to 32 letters, digits, '-' or '_', starting with a letter"
-MAX_OPTIONS = 8
 _TOP_REQUIRED = ("id", "version", "title", "session", "languages", "start", "nodes")
 _NODE_FIELDS = {
     "message": (("say", "next"), ("image",)),
@@ -82,13 +76,10 @@ def check_dialogue(data: bytes, path: str = "<dialogue>", base_dir: Path | None 
     return Checked(dialogue if ok else None, tuple(problems), builder.marks)
 
 
-class _Builder(TextReader):
+class _Builder(OptionReader):
     def __init__(self, path: str, problems: list[Problem], base_dir: Path | None) -> None:
         super().__init__(path, problems, base_dir)
         self.marks: dict[str, Mark] = {}
-        self.node_ids: frozenset[str] = frozenset()
-        self.scope = expr.Scope({}, frozenset(), {})
-        self.button_head: tuple[DialogueId, int] | None = None
 
     def build(self, tree: Tree) -> Dialogue | None:
         top = self.mapping(tree, "the dialogue", _TOP_REQUIRED, ("summary", "variables"))
@@ -169,14 +160,14 @@ class _Builder(TextReader):
                 nodes[NodeId(name)] = node
         return nodes if len(nodes) == len(tree.items) else None
 
-    def make_scope(self, nodes: Map, variables_tree: Tree | None) -> expr.Scope:
+    def make_scope(self, nodes: Map, variables_tree: Tree | None) -> scope.Scope:
         options: dict[str, list[str]] = {}
         for node_id, (_, node) in nodes.items.items():
             for option_id in _option_ids(node):
                 options.setdefault(option_id, []).append(f"{node_id}.{option_id}")
         variables = variables_tree.items if isinstance(variables_tree, Map) else {}
         types = {name: type(value.value) for name, (_, value) in variables.items() if isinstance(value, Scalar)}
-        return expr.Scope(types, self.node_ids, {k: tuple(v) for k, v in options.items()})
+        return scope.Scope(types, self.node_ids, {k: tuple(v) for k, v in options.items()})
 
     def read_node(self, node_id: NodeId, tree: Tree) -> Node | None:
         what = f"node {node_id!r}"
@@ -236,114 +227,9 @@ class _Builder(TextReader):
         condition, target = self.condition(fields["if"]), self.target(fields["next"], "'next'")
         return None if condition is None or target is None else Rule(condition, target)
 
-    # --- options ---------------------------------------------------------------
-
-    def options(self, node_id: NodeId, tree: Tree) -> tuple[Option, ...] | None:
-        items = self.sequence(tree, "'options'")
-        if items is None:
-            return None
-        if not 1 <= len(items) <= MAX_OPTIONS:
-            self.error(tree.mark, f"a choice needs 1 to {MAX_OPTIONS} options, this one has {len(items)}")
-        options = [self.option(node_id, item) for item in items]
-        ids = [option.id for option in options if option]
-        for item, option in zip(items, options, strict=True):
-            if option and ids.count(option.id) > 1 and ids.index(option.id) != options.index(option):
-                self.error(item.mark, f"option id {option.id!r} is used twice in this choice")
-        if options and all(option and option.condition for option in options):
-            self.error(tree.mark, "every option here has an 'if': leave at least one without, so nobody is stuck")
-        return None if None in options else tuple(options)  # type: ignore[arg-type]
-
-    def option(self, node_id: NodeId, tree: Tree) -> Option | None:
-        fields = self.mapping(tree, "an option", ("id", "label", "next"), ("if", "set", "add"))
-        if fields is None or len(fields.keys() & {"id", "label", "next"}) < 3:
-            return None
-        option_id = self.identifier(fields["id"], "option id", NODE_ID, NODE_ID_RULE)
-        label = self.label(fields["label"])
-        target = self.target(fields["next"], "'next'")
-        condition = self.condition(fields["if"]) if "if" in fields else None
-        sets = self.assignments(fields.get("set"), adding=False)
-        adds = self.assignments(fields.get("add"), adding=True)
-        if option_id is not None:
-            self.check_button(node_id, OptionId(option_id), fields["id"])
-        if None in (option_id, label, target, sets, adds) or ("if" in fields and condition is None):
-            return None
-        return Option(OptionId(option_id), label, target, condition, sets, adds)  # type: ignore[arg-type]
-
-    def label(self, tree: Tree) -> Text | None:
-        text = self.text(tree, "'label'")
-        for language, label in text.by_language.items() if text else ():
-            if len(label) > MAX_LABEL:
-                self.error(tree.mark, f"button label ({language}) is {len(label)} characters: keep it to {MAX_LABEL}")
-        return text
-
-    def check_button(self, node_id: NodeId, option_id: OptionId, tree: Tree) -> None:
-        if self.button_head is None:
-            return
-        data = buttons.encode(buttons.ChoiceButton(*self.button_head, node_id, option_id))
-        if buttons.size(data) > buttons.MAX_BYTES:
-            self.error(
-                tree.mark,
-                f"button data {data!r} is {buttons.size(data)} bytes, Telegram allows {buttons.MAX_BYTES}: "
-                "use shorter dialogue, node or option ids",
-            )
-
-    def assignments(self, tree: Tree | None, adding: bool) -> dict[str, expr.Value] | None:
-        if tree is None:
-            return {}
-        key = "add" if adding else "set"
-        if not isinstance(tree, Map):
-            self.error(tree.mark, f"'{key}' must be a mapping of 'variable: value', not {describe(tree)}")
-            return None
-        result = {name: self.assignment(key, name, value) for name, (_, value) in tree.items.items()}
-        return None if None in result.values() else result  # type: ignore[return-value]
-
-    def assignment(self, key: str, name: str, tree: Tree) -> expr.Value | None:
-        declared = self.scope.variables.get(name)
-        if declared is None:
-            hint = did_you_mean(name, self.scope.variables)
-            self.error(tree.mark, f"'{key}' names unknown variable {name!r}{hint}: declare it under 'variables'")
-            return None
-        wanted = int if key == "add" else declared
-        value = tree.value if isinstance(tree, Scalar) else None
-        if key == "add" and declared is not int:
-            self.error(tree.mark, f"'add' needs a number variable, {name!r} is not one")
-        elif wanted is str and isinstance(tree, Scalar) and tree.text.strip():
-            return tree.text.strip()
-        elif type(value) is wanted:
-            return value  # type: ignore[return-value]
-        else:
-            self.error(tree.mark, f"{name!r} holds {_kind(wanted)}, not {describe(tree)}")
-        return None
-
-    # --- leaves ----------------------------------------------------------------
-
-    def target(self, tree: Tree, what: str) -> NodeId | None:
-        name = self.string(tree, what)
-        if name is not None and name not in self.node_ids:
-            self.error(tree.mark, f"{what} names a missing node {name!r}{did_you_mean(name, self.node_ids)}")
-            return None
-        return None if name is None else NodeId(name)
-
-    def condition(self, tree: Tree) -> expr.Expr | None:
-        source = self.string(tree, "'if'")
-        if source is None:
-            return None
-        try:
-            return expr.bind(expr.parse(source), self.scope)
-        except expr.ExprError as exc:
-            shift = 0
-            if isinstance(tree, Scalar) and tree.inline:  # else the column is unknown: point at the value
-                shift = exc.offset + (not tree.plain) + len(tree.text) - len(tree.text.lstrip())
-            self.error(replace(tree.mark, column=tree.mark.column + shift), f"condition: {exc.message}")
-            return None
-
 
 def _option_ids(node: Tree) -> list[str]:
     options = node.items.get("options") if isinstance(node, Map) else None
     items = options[1].items if options and isinstance(options[1], Seq) else ()
     ids = [item.items["id"][1] for item in items if isinstance(item, Map) and "id" in item.items]
     return [option.text for option in ids if isinstance(option, Scalar)]
-
-
-def _kind(kind: type) -> str:
-    return {bool: "true/false", int: "a number", str: "text"}[kind]

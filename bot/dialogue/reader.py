@@ -63,7 +63,7 @@ class Reader:
         if not isinstance(tree, Scalar):
             self.error(tree.mark, f"{what} must be text, not {describe(tree)}")
             return None
-        if not tree.text.strip():
+        if not tree.text.strip() or (tree.value is None and tree.plain):
             self.error(tree.mark, f"{what} is empty")
             return None
         return tree.text.strip()

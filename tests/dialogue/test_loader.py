@@ -726,3 +726,10 @@ def test_valid_dialogue_loads_to_the_expected_structure() -> None:
     assert ([rule.next for rule in route.when], route.next) == (["bye"], "bye")
     assert bye == End(NodeId("bye"), (Text({"nl": "Dag", "en": "Bye"}),))
     assert dialogue.summary is None
+
+
+@pytest.mark.parametrize("empty", ["~", "null", "''"])
+def test_null_text_is_empty(empty: str) -> None:
+    """A label written as ~ or null is reported as empty, not kept as the text '~'."""
+    text = edit(BASE, ("        label: Write\n", f"        label: {empty}\n"))
+    assert any("'label' is empty" in problem for problem in problems_of(text))
