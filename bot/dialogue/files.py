@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.dialogue.loader import Checked, check_dialogue
 from bot.dialogue.model import Dialogue, DialogueId
-from bot.dialogue.problems import START, LoadError, Problem
-from bot.dialogue.walk import walk
+from bot.dialogue.problems import START, LoadError, Mark, Problem
+from bot.dialogue.walk import Failure, walk
 from bot.dialogue.yamltree import MAX_BYTES
 
 SUFFIXES = (".yaml", ".yml")
@@ -19,6 +19,7 @@ SUFFIXES = (".yaml", ".yml")
 class Report:
     dialogues: dict[DialogueId, Dialogue] = field(default_factory=dict)
     sources: dict[DialogueId, str] = field(default_factory=dict)
+    marks: dict[DialogueId, dict[str, Mark]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
 
@@ -84,27 +85,23 @@ def _collect(report: Report, checked: Checked, path: str) -> None:
         return
     report.dialogues[dialogue.id] = dialogue
     report.sources[dialogue.id] = path
+    report.marks[dialogue.id] = checked.marks
 
 
 def _walk(report: Report, dialogue: Dialogue, walks: int, seed: int) -> None:
     result = walk(dialogue, walks, seed)
-    path = report.sources[dialogue.id]
-    for first, reason, count in _group(result.failures):
-        more = f" (and {count - 1} more of the {walks} walks)" if count > 1 else ""
-        report.problems.append(Problem(path, START, f"{dialogue.id}: {first}: {reason}{more}"))
+    path, marks = report.sources[dialogue.id], report.marks[dialogue.id]
+    groups: dict[str, list[Failure]] = {}
+    for failure in result.failures:
+        groups.setdefault(failure.reason, []).append(failure)
+    for reason, failures in groups.items():
+        more = f" (and {len(failures) - 1} more of the {walks} walks)" if len(failures) > 1 else ""
+        message = f"{dialogue.id}: walk {failures[0].walk} (seed {seed}): {reason}{more}"
+        report.problems.append(Problem(path, marks.get(failures[0].node, START), message))
     unvisited = result.unvisited(dialogue)
     if unvisited:
         message = f"{dialogue.id}: {len(unvisited)} node(s) never visited in {walks} walks: {', '.join(unvisited)}"
-        report.problems.append(Problem(path, START, message, "warning"))
-
-
-def _group(failures: list[str]) -> list[tuple[str, str, int]]:
-    """``walk N (seed S): reason`` lines -> (first walk, reason, how many walks) per distinct reason."""
-    groups: dict[str, list[str]] = {}
-    for failure in failures:
-        walk_name, _, reason = failure.partition(": ")
-        groups.setdefault(reason, []).append(walk_name)
-    return [(names[0], reason, len(names)) for reason, names in groups.items()]
+        report.problems.append(Problem(path, marks.get(unvisited[0], START), message, "warning"))
 
 
 def load_folder(folder: Path) -> dict[DialogueId, Dialogue]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.dialogue import expr, scope
-from bot.dialogue.graph import check_graph
+from bot.dialogue.graph import Shape, check_graph, shape_of
 from bot.dialogue.model import (
     LANGUAGES,
     SESSIONS,
@@ -69,8 +69,9 @@ def check_dialogue(data: bytes, path: str = "<dialogue>", base_dir: Path | None 
         return Checked(None, tuple(problems), {})
     builder = _Builder(path, problems, base_dir)
     dialogue = builder.build(tree)
-    if dialogue is not None:
-        problems.extend(check_graph(dialogue, path, builder.marks))
+    shape = shape_of(dialogue) if dialogue is not None else _raw_shape(tree)
+    if shape is not None:
+        problems.extend(check_graph(shape, path, builder.marks))
     ok = dialogue is not None and not any(p.is_error for p in problems)
     problems.sort(key=lambda problem: (problem.mark.line, problem.mark.column))
     return Checked(dialogue if ok else None, tuple(problems), builder.marks)
@@ -233,3 +234,44 @@ def _option_ids(node: Tree) -> list[str]:
     items = options[1].items if options and isinstance(options[1], Seq) else ()
     ids = [item.items["id"][1] for item in items if isinstance(item, Map) and "id" in item.items]
     return [option.text for option in ids if isinstance(option, Scalar)]
+
+
+def _raw_shape(tree: Tree) -> Shape | None:
+    """The graph as written, when other fields have errors.
+
+    None unless every node has a known type and every link names an existing
+    node: a broken link is reported already, and the graph problems it causes
+    would only be noise.
+    """
+    nodes, start = _child(tree, "nodes"), _child(tree, "start")
+    if not isinstance(nodes, Map) or not isinstance(start, Scalar) or start.text not in nodes.items:
+        return None
+    kinds: dict[str, str] = {}
+    edges: dict[str, tuple[str, ...]] = {}
+    for node_id, (_, node) in nodes.items.items():
+        kind, links = _child(node, "type"), _raw_links(node)
+        if not isinstance(kind, Scalar) or kind.text not in _NODE_FIELDS or links is None:
+            return None
+        if not all(link in nodes.items for link in links):
+            return None
+        kinds[node_id], edges[node_id] = kind.text, links
+    return Shape(start.text, kinds, edges)
+
+
+def _raw_links(node: Tree) -> tuple[str, ...] | None:
+    """Every ``next`` of a node, its options and its rules; None if one is missing or not text."""
+    kind = _child(node, "type")
+    if isinstance(kind, Scalar) and kind.text == "end":
+        return ()
+    listed = "options" if isinstance(kind, Scalar) and kind.text == "choice" else "when"
+    items = _child(node, listed)
+    linked = [*(item for item in (items.items if isinstance(items, Seq) else ()))]
+    if listed == "options" and not linked:
+        return None
+    found = [_child(item, "next") for item in ([] if listed == "options" else [node]) + linked]
+    texts = [target.text for target in found if isinstance(target, Scalar)]
+    return tuple(texts) if len(texts) == len(found) else None
+
+
+def _child(tree: Tree | None, key: str) -> Tree | None:
+    return tree.items[key][1] if isinstance(tree, Map) and key in tree.items else None

@@ -22,12 +22,21 @@ from bot.dialogue.engine import (
 from bot.dialogue.model import Dialogue, NodeId
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Walk number ``walk`` got stuck at ``node`` for ``reason``."""
+
+    walk: int
+    node: NodeId
+    reason: str
+
+
 @dataclass(slots=True)
 class WalkReport:
     walks: int = 0
     steps: int = 0
     visited: set[NodeId] = field(default_factory=set)
-    failures: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     def unvisited(self, dialogue: Dialogue) -> list[NodeId]:
         return [node for node in dialogue.nodes if node not in self.visited]
@@ -41,14 +50,14 @@ def walk(dialogue: Dialogue, walks: int, seed: int = 0, bound: int | None = None
     for number in range(1, walks + 1):
         failure = _walk_once(dialogue, rng, limit, report)
         if failure:
-            report.failures.append(f"walk {number} (seed {seed}): {failure}")
+            report.failures.append(Failure(number, *failure))
     return report
 
 
-def _walk_once(dialogue: Dialogue, rng: random.Random, limit: int, report: WalkReport) -> str | None:
+def _walk_once(dialogue: Dialogue, rng: random.Random, limit: int, report: WalkReport) -> tuple[NodeId, str] | None:
     report.walks += 1
+    transition = start(dialogue, rng.choice(dialogue.languages))
     try:
-        transition = start(dialogue, rng.choice(dialogue.languages))
         for _ in range(limit):
             report.visited.update(transition.state.visits)
             if transition.state.done:
@@ -56,8 +65,8 @@ def _walk_once(dialogue: Dialogue, rng: random.Random, limit: int, report: WalkR
             transition = step(dialogue, transition.state, random_event(transition, rng))
             report.steps += 1
     except EngineError as exc:
-        return f"stopped at node {transition.state.node!r}: {exc}"
-    return f"did not reach an end within {limit} steps (at node {transition.state.node!r})"
+        return transition.state.node, f"stopped at node {transition.state.node!r}: {exc}"
+    return transition.state.node, f"did not reach an end within {limit} steps (at node {transition.state.node!r})"
 
 
 def random_event(transition: Transition, rng: random.Random) -> Event:

@@ -220,7 +220,7 @@ def test_walk_warns_about_nodes_no_walk_visits(tmp_path: Path, capsys: pytest.Ca
     path = write(tmp_path, "never.yaml", NEVER)
     code, lines, summary = validate(capsys, path, "--walk", "50")
     assert (code, summary) == (0, "1 file(s), 1 dialogue(s), 50 walks each: 0 error(s), 1 warning(s)")
-    assert lines == [f"{path}:1:1: warning: never: 1 node(s) never visited in 50 walks: secret"]
+    assert lines == [f"{path}:14:3: warning: never: 1 node(s) never visited in 50 walks: secret"]
 
 
 def test_without_walk_the_unvisitable_node_goes_unnoticed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,9 +235,9 @@ def test_walks_that_never_end_are_errors(tmp_path: Path, capsys: pytest.CaptureF
     code, lines, summary = validate(capsys, path, "--walk", "20", "--seed", "7")
     assert (code, summary) == (1, "1 file(s), 1 dialogue(s), 20 walks each: 1 error(s), 1 warning(s)")
     assert lines == [
-        f"{path}:1:1: stuck: walk 1 (seed 7): did not reach an end within 30 steps (at node 'ask') "
+        f"{path}:8:3: stuck: walk 1 (seed 7): did not reach an end within 30 steps (at node 'ask') "
         "(and 19 more of the 20 walks)",
-        f"{path}:1:1: warning: stuck: 1 node(s) never visited in 20 walks: bye",
+        f"{path}:19:3: warning: stuck: 1 node(s) never visited in 20 walks: bye",
     ]
 
 

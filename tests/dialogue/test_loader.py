@@ -733,3 +733,26 @@ def test_null_text_is_empty(empty: str) -> None:
     """A label written as ~ or null is reported as empty, not kept as the text '~'."""
     text = edit(BASE, ("        label: Write\n", f"        label: {empty}\n"))
     assert any("'label' is empty" in problem for problem in problems_of(text))
+
+
+def test_graph_problems_reported_beside_field_errors() -> None:
+    """An unreachable node and a dead end are reported even while a label is wrong elsewhere."""
+    text = edit(
+        BASE,
+        ("        label: Write\n", "        label: [Write]\n"),
+        (
+            "  bye:\n",
+            "  lost:\n    type: message\n    say: Lost\n    next: lost2\n  lost2:\n    type: branch\n"
+            "    when: [{if: 'doubts > 1', next: lost}]\n    next: lost\n  bye:\n",
+        ),
+    )
+    problems = problems_of(text)
+    assert any("'label' must be text, not a list" in p for p in problems)
+    assert any("warning: node 'lost' can never be reached from 'start'" in p for p in problems)
+    assert any("nodes lost -> lost2 -> lost loop without asking anything" in p for p in problems)
+
+
+def test_broken_link_does_not_cascade() -> None:
+    """A `next` naming a missing node is one error, not also 'unreachable' and 'no end' for its neighbours."""
+    problems = problems_of(edit(BASE, ("    next: bye\n", "    next: by\n")))
+    assert problems == ["d.yaml:28:11: 'next' names a missing node 'by' (did you mean 'bye'?)"]
