@@ -21,12 +21,18 @@ from bot.dialogue.problems import did_you_mean
 HELP = "Type a number to choose, text to answer, 'skip', 'back' or 'quit'."
 
 
-def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
-    dialogue = find_dialogue(args.dialogue, args.dialogues or dialogues_folder(), out)
+def run(
+    args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    err = stderr or sys.stderr
+    dialogue = find_dialogue(args.dialogue, args.dialogues or dialogues_folder(), err)
     if dialogue is None:
         return 1
-    return Player(dialogue, stdin or sys.stdin, out).play(args.lang or dialogue.languages[0])
+    language = args.lang or dialogue.languages[0]
+    if language not in dialogue.languages:
+        print(f"goodwork: {dialogue.id!r} has no {language!r} text; it has {', '.join(dialogue.languages)}", file=err)
+        return 1
+    return Player(dialogue, stdin or sys.stdin, stdout or sys.stdout).play(language)
 
 
 def find_dialogue(name: str, folder: Path, out: TextIO) -> Dialogue | None:
@@ -56,12 +62,6 @@ class Player:
         self.dialogue, self.stdin, self.out = dialogue, stdin, stdout
 
     def play(self, language: str) -> int:
-        if language not in self.dialogue.languages:
-            print(
-                f"goodwork: {self.dialogue.id!r} has no {language!r} text; it has {', '.join(self.dialogue.languages)}",
-                file=self.out,
-            )
-            return 1
         self.say(f"== {self.dialogue.title.get(language)} ==  ({HELP})")
         transition = engine.start(self.dialogue, language)
         self.show(transition.outputs)

@@ -19,7 +19,7 @@ SAMPLE = ROOT / "tests" / "dialogue" / "data" / "sample.yaml"
 def run_play(name: str, lines: str, lang: str | None = None, folder: Path | None = None) -> tuple[int, str]:
     out = io.StringIO()
     args = Namespace(dialogue=name, lang=lang, dialogues=folder or ROOT / "dialogues")
-    code = play.run(args, io.StringIO(lines), out)
+    code = play.run(args, io.StringIO(lines), out, out)
     return code, out.getvalue()
 
 
