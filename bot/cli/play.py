@@ -7,7 +7,9 @@ reflection, ``skip``, ``back`` or ``quit``. End of input ends the game cleanly.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import TextIO
 
@@ -104,8 +106,11 @@ class Player:
         return OptionId(line)
 
     def show(self, outputs: tuple[Output, ...]) -> None:
+        """Each bubble wrapped to the terminal, with a blank line between bubbles."""
+        width = min(shutil.get_terminal_size().columns, 88) - 2
         for text in filter(None, map(render, outputs)):
-            self.say(text)
+            lines = text.splitlines() or [""]
+            self.say("\n".join(textwrap.fill(line, width, subsequent_indent=_indent(line)) for line in lines) + "\n")
 
     def ask(self) -> str | None:
         self.out.write("> ")
@@ -118,6 +123,10 @@ class Player:
 
     def say(self, text: str) -> None:
         print(text, file=self.out)
+
+
+def _indent(line: str) -> str:
+    return " " * (len(line) - len(line.lstrip()) + (3 if line.lstrip()[:1].isdigit() else 0))
 
 
 def render(output: Output) -> str:

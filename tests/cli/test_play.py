@@ -28,7 +28,7 @@ def test_plays_to_the_end() -> None:
     code, out = run_play(str(SAMPLE), "2\nbecause\n", lang="en")
     assert code == 0
     assert "1. Write it\n  2. Voice doubts" in out and "-> Voice doubts" in out
-    assert out.rstrip().endswith("Thank you\n-- end --")
+    assert out.rstrip().endswith("Thank you\n\n-- end --")
 
 
 def test_option_id_back_skip_and_errors() -> None:
