@@ -9,8 +9,10 @@ problem, so the author sees all of them at once. Graph checks live in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot.dialogue import expr, scope
 from bot.dialogue.graph import Shape, check_graph, shape_of
@@ -33,6 +35,7 @@ from bot.dialogue.problems import LoadError, Mark, Problem
 from bot.dialogue.reader import describe
 from bot.dialogue.yamltree import Map, Scalar, Seq, Tree, parse_yaml
 
+T = TypeVar("T")
 DIALOGUE_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 VARIABLE = re.compile(r"[^\W\d]\w{0,31}")
 DIALOGUE_ID_RULE = "use up to 32 lower-case letters, digits, '-' or '_', starting with a letter"
@@ -87,30 +90,27 @@ class _Builder(OptionReader):
         if top is None or any(name not in top for name in ("languages", "nodes")):
             return None
         self.languages = self.read_languages(top["languages"]) or self.languages
-        fields = self.read_header(top)
-        nodes = self.read_nodes(top["nodes"], top.get("variables"))
-        start = self.target(top["start"], "'start'") if "start" in top else None
-        dialogue_id, version, title, session, summary, variables = fields
-        required = (dialogue_id, version, title, session, variables, nodes, start)
-        if None in required or summary is False or any(p.is_error for p in self.problems):
-            return None
-        return Dialogue(dialogue_id, version, title, session, self.languages, start, nodes, variables, summary)  # type: ignore[arg-type]
-
-    def read_header(self, top: dict[str, Tree]) -> tuple[object, ...]:
-        if "id" in top:
-            self.marks[":id"] = top["id"].mark
-        dialogue_id = self.get(top, "id", lambda t: self.identifier(t, "'id'", DIALOGUE_ID, DIALOGUE_ID_RULE))
-        version = self.get(top, "version", lambda t: self.integer(t, "'version'", 1, 1_000_000))
-        if isinstance(dialogue_id, str) and isinstance(version, int):
+        dialogue_id = self.field(top, "id", lambda t: self.identifier(t, "'id'", DIALOGUE_ID, DIALOGUE_ID_RULE))
+        version = self.field(top, "version", lambda t: self.integer(t, "'version'", 1, 1_000_000))
+        if dialogue_id is not None and version is not None:
             self.button_head = (DialogueId(dialogue_id), version)
-        title = self.get(top, "title", lambda t: self.text(t, "'title'"))
-        session = self.get(top, "session", lambda t: self.one_of(t, "session", SESSIONS))
-        summary = (self.text(top["summary"], "'summary'") or False) if "summary" in top else None
-        variables = self.read_variables(top["variables"]) if "variables" in top else {}
-        return dialogue_id, version, title, session, summary, variables
+            self.marks[":id"] = top["id"].mark
+        title = self.field(top, "title", lambda t: self.text(t, "'title'"))
+        session = self.field(top, "session", lambda t: self.one_of(t, "session", SESSIONS))
+        summary = self.field(top, "summary", lambda t: self.text(t, "'summary'"))
+        variables = self.field(top, "variables", self.read_variables) if "variables" in top else {}
+        nodes = self.read_nodes(top["nodes"], top.get("variables"))
+        start = self.field(top, "start", lambda t: self.target(t, "'start'"))
+        parts = (dialogue_id, version, title, session, start, nodes, variables)
+        if any(problem.is_error for problem in self.problems) or any(part is None for part in parts):
+            return None
+        return Dialogue(
+            DialogueId(dialogue_id), version, title, session, self.languages, start, nodes, variables, summary
+        )  # type: ignore[arg-type]
 
-    def get(self, fields: dict[str, Tree], name: str, read: object) -> object:
-        return read(fields[name]) if name in fields else None  # type: ignore[operator]
+    def field(self, fields: dict[str, Tree], name: str, read: Callable[[Tree], T | None]) -> T | None:
+        """``read`` the field ``name`` if it is there (a missing required field is reported already)."""
+        return read(fields[name]) if name in fields else None
 
     def read_languages(self, tree: Tree) -> tuple[str, ...] | None:
         items = (tree,) if isinstance(tree, Scalar) else self.sequence(tree, "'languages'")
