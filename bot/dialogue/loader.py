@@ -101,12 +101,15 @@ class _Builder(OptionReader):
         variables = self.field(top, "variables", self.read_variables) if "variables" in top else {}
         nodes = self.read_nodes(top["nodes"], top.get("variables"))
         start = self.field(top, "start", lambda t: self.target(t, "'start'"))
-        parts = (dialogue_id, version, title, session, start, nodes, variables)
-        if any(problem.is_error for problem in self.problems) or any(part is None for part in parts):
+        if any(problem.is_error for problem in self.problems):
+            return None
+        if dialogue_id is None or version is None or title is None or session is None:
+            return None
+        if start is None or nodes is None or variables is None:
             return None
         return Dialogue(
             DialogueId(dialogue_id), version, title, session, self.languages, start, nodes, variables, summary
-        )  # type: ignore[arg-type]
+        )
 
     def field(self, fields: dict[str, Tree], name: str, read: Callable[[Tree], T | None]) -> T | None:
         """``read`` the field ``name`` if it is there (a missing required field is reported already)."""
