@@ -32,7 +32,7 @@ from bot.dialogue.model import (
 )
 from bot.dialogue.options import NODE_ID, NODE_ID_RULE, OptionReader
 from bot.dialogue.problems import LoadError, Mark, Problem
-from bot.dialogue.reader import describe
+from bot.dialogue.reader import describe, present
 from bot.dialogue.yamltree import Map, Scalar, Seq, Tree, parse_yaml
 
 T = TypeVar("T")
@@ -212,13 +212,13 @@ class _Builder(OptionReader):
         return Reflection(node_id, ask, target, say, skip, least)
 
     def read_branch(self, node_id: NodeId, fields: dict[str, Tree]) -> Node | None:
-        rules = [self.rule(item) for item in self.sequence(fields["when"], "'when'") or ()]
+        rules = present(self.rule(item) for item in self.sequence(fields["when"], "'when'") or ())
         target = self.target(fields["next"], "'next'")
-        if not rules and isinstance(fields["when"], Seq):
+        if rules == () and isinstance(fields["when"], Seq):
             self.error(fields["when"].mark, "'when' is empty: give at least one '- if: ... next: ...'")
-        if not rules or None in rules or target is None:
+        if not rules or target is None:
             return None
-        return Branch(node_id, tuple(rules), target)  # type: ignore[arg-type]
+        return Branch(node_id, rules, target)
 
     def read_end(self, node_id: NodeId, fields: dict[str, Tree]) -> Node | None:
         say = self.bubbles(fields["say"]) if "say" in fields else ()

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.dialogue import buttons, expr, scope
 from bot.dialogue.model import DialogueId, NodeId, Option, OptionId, Text
 from bot.dialogue.problems import Problem, did_you_mean
-from bot.dialogue.reader import describe
+from bot.dialogue.reader import describe, present
 from bot.dialogue.texts import MAX_LABEL, TextReader
 from bot.dialogue.yamltree import Map, Scalar, Tree
 
@@ -32,13 +32,14 @@ class OptionReader(TextReader):
         if not 1 <= len(items) <= MAX_OPTIONS:
             self.error(tree.mark, f"a choice needs 1 to {MAX_OPTIONS} options, this one has {len(items)}")
         options = [self.option(node_id, item) for item in items]
-        ids = [option.id for option in options if option]
+        seen: set[str] = set()
         for item, option in zip(items, options, strict=True):
-            if option and ids.count(option.id) > 1 and ids.index(option.id) != options.index(option):
+            if option is not None and option.id in seen:
                 self.error(item.mark, f"option id {option.id!r} is used twice in this choice")
+            seen.update([option.id] if option else [])
         if options and all(option and option.condition for option in options):
             self.error(tree.mark, "every option here has an 'if': leave at least one without, so nobody is stuck")
-        return None if None in options else tuple(options)  # type: ignore[arg-type]
+        return present(options)
 
     def option(self, node_id: NodeId, tree: Tree) -> Option | None:
         fields = self.mapping(tree, "an option", ("id", "label", "next"), ("if", "set", "add"))
@@ -52,9 +53,11 @@ class OptionReader(TextReader):
         adds = self.assignments(fields.get("add"), adding=True)
         if option_id is not None:
             self.check_button(node_id, OptionId(option_id), fields["id"])
-        if None in (option_id, label, target, sets, adds) or ("if" in fields and condition is None):
+        if option_id is None or label is None or target is None or sets is None or adds is None:
             return None
-        return Option(OptionId(option_id), label, target, condition, sets, adds)  # type: ignore[arg-type]
+        if "if" in fields and condition is None:
+            return None
+        return Option(OptionId(option_id), label, target, condition, sets, adds)
 
     def label(self, tree: Tree) -> Text | None:
         text = self.text(tree, "'label'")
@@ -81,8 +84,11 @@ class OptionReader(TextReader):
         if not isinstance(tree, Map):
             self.error(tree.mark, f"'{key}' must be a mapping of 'variable: value', not {describe(tree)}")
             return None
-        result = {name: self.assignment(key, name, value) for name, (_, value) in tree.items.items()}
-        return None if None in result.values() else result  # type: ignore[return-value]
+        names = list(tree.items)
+        values: tuple[expr.Value, ...] | None = present(
+            self.assignment(key, name, value) for name, (_, value) in tree.items.items()
+        )
+        return None if values is None else dict(zip(names, values, strict=True))
 
     def assignment(self, key: str, name: str, tree: Tree) -> expr.Value | None:
         declared = self.scope.variables.get(name)
@@ -96,8 +102,8 @@ class OptionReader(TextReader):
             self.error(tree.mark, f"'add' needs a number variable, {name!r} is not one")
         elif wanted is str and isinstance(tree, Scalar) and tree.text.strip():
             return tree.text.strip()
-        elif type(value) is wanted:
-            return value  # type: ignore[return-value]
+        elif type(value) is wanted and isinstance(value, bool | int | str):
+            return value
         else:
             self.error(tree.mark, f"{name!r} holds {_kind(wanted)}, not {describe(tree)}")
         return None

@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar, cast
 
 from bot.dialogue.problems import Mark, Problem, did_you_mean
 from bot.dialogue.yamltree import Key, Map, Scalar, Seq, Tree
+
+T = TypeVar("T")
+
+
+def present(items: Iterable[T | None]) -> tuple[T, ...] | None:
+    """All of ``items``, or None if any of them could not be read."""
+    found = tuple(items)
+    return None if any(item is None for item in found) else cast(tuple[T, ...], found)
 
 
 def describe(tree: Tree) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 from bot.dialogue.model import Text
 from bot.dialogue.problems import Problem, did_you_mean
-from bot.dialogue.reader import Reader
+from bot.dialogue.reader import Reader, present
 from bot.dialogue.yamltree import Map, Seq, Tree
 
 MAX_TEXT = 4096
@@ -56,8 +56,8 @@ class TextReader(Reader):
         items = tree.items if isinstance(tree, Seq) else (tree,)
         if not items:
             self.error(tree.mark, "'say' is empty")
-        texts = [self.text(item, "'say'") for item in items]
-        return None if None in texts or not texts else tuple(texts)  # type: ignore[arg-type]
+        texts = present(self.text(item, "'say'") for item in items)
+        return texts or None
 
     def image(self, tree: Tree) -> str | None:
         name = self.string(tree, "'image'")

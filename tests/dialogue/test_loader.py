@@ -756,3 +756,17 @@ def test_broken_link_does_not_cascade() -> None:
     """A `next` naming a missing node is one error, not also 'unreachable' and 'no end' for its neighbours."""
     problems = problems_of(edit(BASE, ("    next: bye\n", "    next: by\n")))
     assert problems == ["d.yaml:28:11: 'next' names a missing node 'by' (did you mean 'bye'?)"]
+
+
+def test_duplicate_option_id_found_after_a_broken_option() -> None:
+    """A broken option before two options with the same id does not hide the duplicate."""
+    text = edit(
+        BASE,
+        (
+            "      - id: write\n        label: Write\n",
+            "      - id: 9bad\n        label: Bad\n        next: why\n      - id: refuse\n        label: Write\n",
+        ),
+    )
+    problems = problems_of(text)
+    assert any("option id '9bad' is not a valid id" in p for p in problems)
+    assert sum("option id 'refuse' is used twice in this choice" in p for p in problems) == 1
