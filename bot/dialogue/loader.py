@@ -8,8 +8,10 @@ problem, so the author sees all of them at once. Graph checks live in
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -67,6 +69,24 @@ def load_dialogue(data: bytes, path: str = "<dialogue>", base_dir: Path | None =
 
 
 def check_dialogue(data: bytes, path: str = "<dialogue>", base_dir: Path | None = None) -> Checked:
+    """Every problem in ``data``, sorted by position, and the dialogue if there is no error."""
+    with _collector_paused():
+        return _check(data, path, base_dir)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading builds many small objects that never form cycles; the cyclic GC only slows it (~30%)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(data: bytes, path: str, base_dir: Path | None) -> Checked:
     tree, problems = parse_yaml(data, path)
     if tree is None:
         return Checked(None, tuple(problems), {})

@@ -770,3 +770,17 @@ def test_duplicate_option_id_found_after_a_broken_option() -> None:
     problems = problems_of(text)
     assert any("option id '9bad' is not a valid id" in p for p in problems)
     assert sum("option id 'refuse' is used twice in this choice" in p for p in problems) == 1
+
+
+def test_garbage_collector_state_is_restored() -> None:
+    """Checking pauses the cyclic GC only while it runs, and leaves a disabled GC disabled."""
+    import gc
+
+    check_dialogue(b"id: [", "d.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        check_dialogue(BASE.encode(), "d.yaml")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
