@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar, cast
 
 from bot.dialogue import buttons
 from bot.dialogue.events import (
@@ -37,14 +37,14 @@ from bot.dialogue.events import (
     Skip,
     Start,
 )
-from bot.dialogue.expr import Env, evaluate
+from bot.dialogue.expr import Env, Value, evaluate
 from bot.dialogue.model import (
     Branch,
     Choice,
     Dialogue,
-    DialogueId,
     End,
     Message,
+    Node,
     NodeId,
     Option,
     OptionId,
@@ -56,6 +56,7 @@ from bot.dialogue.problems import DialogueError
 from bot.dialogue.state import State, Step
 
 MAX_ANSWER = 4096
+Q = TypeVar("Q", Choice, Reflection)
 
 
 class EngineError(DialogueError):
@@ -114,9 +115,7 @@ def step(dialogue: Dialogue, state: State | None, event: Event) -> Transition:
         raise UnexpectedEventError("the dialogue has ended")
     node = dialogue.nodes[state.node]
     if isinstance(event, Choose):
-        choice = _expect(node, Choice, event.node)
-        assert isinstance(choice, Choice)
-        return _choose(dialogue, state, choice, event.option, [])
+        return _choose(dialogue, state, _expect(node, Choice, event.node), event.option, [])
     return _answer(dialogue, state, _expect(node, Reflection, event.node if isinstance(event, Skip) else None), event)
 
 
@@ -159,19 +158,20 @@ def _check_current(dialogue: Dialogue, state: State) -> None:
         )
 
 
-def _expect(node: object, kind: type[Question], at: NodeId | None) -> Question:
-    if at is not None and at != getattr(node, "id", None):
+def _expect(node: Node, kind: type[Q], at: NodeId | None) -> Q:
+    """``node`` if it is a ``kind`` (and, for a button, the node the button was made for)."""
+    if at is not None and at != node.id:
         raise StaleError(f"that button belongs to node {at!r}, the dialogue is elsewhere")
     if not isinstance(node, kind):
         wanted = "a choice" if kind is Choice else "a written answer"
-        raise UnexpectedEventError(f"node {getattr(node, 'id', '?')!r} does not take {wanted}")
+        raise UnexpectedEventError(f"node {node.id!r} does not take {wanted}")
     return node
 
 
 def _choose(
     dialogue: Dialogue, state: State, node: Choice, option_id: OptionId, outputs: list[Output] | None
 ) -> Transition:
-    option = next((o for o in _offered(node, state, state.visits) if o.id == option_id), None)
+    option = next((o for o in _offered(node, state) if o.id == option_id), None)
     if option is None:
         raise NotOfferedError(f"option {option_id!r} is not offered at node {node.id!r}")
     variables = state.variables
@@ -181,13 +181,10 @@ def _choose(
             variables[name] = int(variables[name]) + int(amount)
     if outputs is not None:
         outputs.append(Chosen(node.id, option.id, option.label.get(state.language), node.peers))
-    path = (*state.path, Step(node.id, option.id))
-    moved = State(state.dialogue, state.version, state.language, state.node, variables, state.visits, path)
-    return _run(dialogue, moved, option.next, outputs)
+    return _run(dialogue, _record(state, node.id, option.id, variables), option.next, outputs)
 
 
-def _answer(dialogue: Dialogue, state: State, node: Question, event: Event) -> Transition:
-    assert isinstance(node, Reflection)
+def _answer(dialogue: Dialogue, state: State, node: Reflection, event: Event) -> Transition:
     if isinstance(event, Skip):
         if not node.skip:
             raise UnexpectedEventError(f"node {node.id!r} cannot be skipped")
@@ -204,15 +201,17 @@ def _answer(dialogue: Dialogue, state: State, node: Question, event: Event) -> T
     return _run(dialogue, _record(state, node.id, None), node.next, [Answered(node.id, text)])
 
 
-def _record(state: State, node: NodeId, option: OptionId | None) -> State:
+def _record(state: State, node: NodeId, option: OptionId | None, variables: Mapping[str, Value] | None = None) -> State:
+    """``state`` with one more answered question (and the variables that answer set)."""
     path = (*state.path, Step(node, option))
-    return State(state.dialogue, state.version, state.language, state.node, state.variables, state.visits, path)
+    variables = state.variables if variables is None else variables
+    return State(state.dialogue, state.version, state.language, state.node, variables, state.visits, path)
 
 
-def _offered(node: Choice, state: State, visits: Mapping[NodeId, int]) -> list[Option]:
+def _offered(node: Choice, state: State) -> list[Option]:
     if not node.conditional:
         return list(node.options)
-    env = Env(state.variables, cast(Mapping[str, int], visits), state.path)
+    env = Env(state.variables, cast(Mapping[str, int], state.visits), state.path)
     return [o for o in node.options if o.condition is None or evaluate(o.condition, env)]
 
 
@@ -252,8 +251,7 @@ def _ask(dialogue: Dialogue, state: State, node: Question) -> tuple[Output, ...]
     head = (dialogue.id, dialogue.version, node.id)
     if isinstance(node, Choice):
         offers = tuple(
-            Offer(o.id, o.label.get(language), buttons.choice_data(*head, o.id))
-            for o in _offered(node, state, state.visits)
+            Offer(o.id, o.label.get(language), buttons.choice_data(*head, o.id)) for o in _offered(node, state)
         )
         ask: Output = AskChoice(node.id, node.ask.get(language), offers, node.peers)
     else:
@@ -266,7 +264,7 @@ def _bubbles(texts: tuple[Text, ...], language: str, image: str | None = None) -
     said = [Say(text.get(language)) for text in texts]
     if image and said:
         said[0] = Say(said[0].text, image)
-    return list(said)
+    return list[Output](said)
 
 
 __all__ = [
@@ -278,15 +276,12 @@ __all__ = [
     "Back",
     "Choose",
     "Chosen",
-    "DialogueId",
     "EngineError",
     "Event",
     "Finished",
     "LoopError",
-    "NodeId",
     "NotOfferedError",
     "Offer",
-    "OptionId",
     "Output",
     "Say",
     "Skip",
