@@ -90,14 +90,10 @@ class Player:
             return engine.Back()
         if words == "skip":
             return engine.Skip()
-        question = self.question(transition)
-        if isinstance(question, AskChoice):
-            return engine.Choose(self.option_id(question, line))
+        asked = engine.question(transition.outputs)
+        if isinstance(asked, AskChoice):
+            return engine.Choose(self.option_id(asked, line))
         return engine.Answer(line)
-
-    @staticmethod
-    def question(transition: engine.Transition) -> AskChoice | AskText | None:
-        return next((o for o in reversed(transition.outputs) if isinstance(o, AskChoice | AskText)), None)
 
     @staticmethod
     def option_id(question: AskChoice, line: str) -> OptionId:

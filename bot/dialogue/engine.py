@@ -128,6 +128,11 @@ def current(dialogue: Dialogue, state: State) -> tuple[Output, ...]:
     return _ask(dialogue, state, node)
 
 
+def question(outputs: tuple[Output, ...]) -> AskChoice | AskText | None:
+    """The question that ``outputs`` end on, if any."""
+    return next((o for o in reversed(outputs) if isinstance(o, AskChoice | AskText)), None)
+
+
 def back(dialogue: Dialogue, state: State) -> Transition:
     """Return to the previous question, undoing what its answer changed."""
     if not state.path:
@@ -291,6 +296,7 @@ __all__ = [
     "UnexpectedEventError",
     "back",
     "current",
+    "question",
     "start",
     "step",
 ]

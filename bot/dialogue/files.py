@@ -10,7 +10,7 @@ from bot.dialogue.loader import Checked, check_dialogue
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.dialogue.problems import START, LoadError, Mark, Problem
 from bot.dialogue.walk import Failure, walk
-from bot.dialogue.yamltree import MAX_BYTES
+from bot.dialogue.yamltree import MAX_BYTES, too_large
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -52,8 +52,7 @@ def read_source(path: Path) -> bytes | Problem:
     except OSError as exc:
         return Problem(str(path), START, f"cannot read the file: {exc.strerror}")
     if len(data) > MAX_BYTES:
-        size = path.stat().st_size
-        return Problem(str(path), START, f"file is too large: {size:,} bytes, the limit is {MAX_BYTES:,}")
+        return Problem(str(path), START, too_large(path.stat().st_size))
     return data
 
 

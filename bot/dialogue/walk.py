@@ -13,9 +13,9 @@ from bot.dialogue.engine import (
     Choose,
     EngineError,
     Event,
-    Output,
     Skip,
     Transition,
+    question,
     start,
     step,
 )
@@ -33,8 +33,6 @@ class Failure:
 
 @dataclass(slots=True)
 class WalkReport:
-    walks: int = 0
-    steps: int = 0
     visited: set[NodeId] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
 
@@ -55,7 +53,6 @@ def walk(dialogue: Dialogue, walks: int, seed: int = 0, bound: int | None = None
 
 
 def _walk_once(dialogue: Dialogue, rng: random.Random, limit: int, report: WalkReport) -> tuple[NodeId, str] | None:
-    report.walks += 1
     transition = start(dialogue, rng.choice(dialogue.languages))
     try:
         for _ in range(limit):
@@ -63,7 +60,6 @@ def _walk_once(dialogue: Dialogue, rng: random.Random, limit: int, report: WalkR
             if transition.state.done:
                 return None
             transition = step(dialogue, transition.state, random_event(transition, rng))
-            report.steps += 1
     except EngineError as exc:
         return transition.state.node, f"stopped at node {transition.state.node!r}: {exc}"
     return transition.state.node, f"did not reach an end within {limit} steps (at node {transition.state.node!r})"
@@ -73,14 +69,10 @@ def random_event(transition: Transition, rng: random.Random) -> Event:
     """A valid event for the question ``transition`` ends on, sometimes "back"."""
     if transition.state.path and rng.random() < 0.1:
         return Back()
-    return _answer(_question(transition.outputs), rng)
-
-
-def _question(outputs: tuple[Output, ...]) -> AskChoice | AskText:
-    asked = [output for output in outputs if isinstance(output, AskChoice | AskText)]
-    if not asked:
+    asked = question(transition.outputs)
+    if asked is None:
         raise EngineError("the dialogue stopped without asking anything")
-    return asked[-1]
+    return _answer(asked, rng)
 
 
 def _answer(question: AskChoice | AskText, rng: random.Random) -> Event:

@@ -75,7 +75,7 @@ def parse_yaml(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[Tree
 
 def _decode(data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
-        raise _FatalError(START, f"file is too large: {len(data):,} bytes, the limit is {max_bytes:,}")
+        raise _FatalError(START, too_large(len(data), max_bytes))
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0\0\xfe\xff")):
         raise _FatalError(START, "file is UTF-16 or UTF-32 text: save it as UTF-8")
     if b"\0" in data:
@@ -90,6 +90,10 @@ def _decode(data: bytes, max_bytes: int) -> str:
         mark = _text_mark(text, bad.start())
         raise _FatalError(mark, f"control character U+{ord(bad.group()):04X} is not allowed in YAML text")
     return text.removeprefix("\ufeff")
+
+
+def too_large(size: int, limit: int = MAX_BYTES) -> str:
+    return f"file is too large: {size:,} bytes, the limit is {limit:,}"
 
 
 def _byte_mark(data: bytes, offset: int) -> Mark:

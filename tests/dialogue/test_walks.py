@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.dialogue import engine
-from bot.dialogue.engine import AskChoice, AskText, Back, Choose, EngineError, Event, Skip, Transition
+from bot.dialogue.engine import AskChoice, Back, Choose, EngineError, Event, Skip, Transition
 from bot.dialogue.files import load_folder
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import Dialogue, OptionId
@@ -22,7 +22,8 @@ DIALOGUES = [
 
 
 def valid_events(transition: Transition) -> list[Event]:
-    question = next(o for o in reversed(transition.outputs) if isinstance(o, AskChoice | AskText))
+    question = engine.question(transition.outputs)
+    assert question is not None
     events: list[Event] = [Back()] if transition.state.path else []
     if isinstance(question, AskChoice):
         return events + [Choose(offer.id, question.node) for offer in question.options]
