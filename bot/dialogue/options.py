@@ -105,7 +105,7 @@ class OptionReader(TextReader):
         elif type(value) is wanted and isinstance(value, bool | int | str):
             return value
         else:
-            self.error(tree.mark, f"{name!r} holds {_kind(wanted)}, not {describe(tree)}")
+            self.error(tree.mark, f"{name!r} holds {scope.type_name(wanted)}, not {describe(tree)}")
         return None
 
     def target(self, tree: Tree, what: str) -> NodeId | None:
@@ -127,7 +127,3 @@ class OptionReader(TextReader):
                 shift = exc.offset + (not tree.plain) + len(tree.text) - len(tree.text.lstrip())
             self.error(replace(tree.mark, column=tree.mark.column + shift), f"condition: {exc.message}")
             return None
-
-
-def _kind(kind: type) -> str:
-    return {bool: "true/false", int: "a number", str: "text"}[kind]

@@ -26,11 +26,12 @@ def bind(expr: Expr, scope: Scope) -> Expr:
     """Check names and types against ``scope``; qualify option ids as ``node.option``."""
     bound, kind = _Binder(scope).visit(expr)
     if kind is not bool:
-        raise ExprError(f"a condition must be true or false, this is {_type_name(kind)}", 0)
+        raise ExprError(f"a condition must be true or false, this is {type_name(kind)}", 0)
     return bound
 
 
-def _type_name(kind: type) -> str:
+def type_name(kind: type) -> str:
+    """A value type in a trainer's words."""
     return {bool: "true/false", int: "a number", str: "text"}.get(kind, kind.__name__)
 
 
@@ -63,16 +64,16 @@ class _Binder:
     def boolean(self, expr: Expr, op: str) -> Expr:
         bound, kind = self.visit(expr)
         if kind is not bool:
-            raise ExprError(f"'{op}' needs true/false on both sides, not {_type_name(kind)}", _offset(expr))
+            raise ExprError(f"'{op}' needs true/false on both sides, not {type_name(kind)}", _offset(expr))
         return bound
 
     def compare(self, expr: Compare) -> Compare:
         left, left_type = self.visit(expr.left)
         right, right_type = self.visit(expr.right)
         if left_type is not right_type:
-            raise ExprError(f"cannot compare {_type_name(left_type)} with {_type_name(right_type)}", expr.offset)
+            raise ExprError(f"cannot compare {type_name(left_type)} with {type_name(right_type)}", expr.offset)
         if expr.op not in ("==", "!=") and left_type is not int:
-            raise ExprError(f"{expr.op!r} compares numbers, not {_type_name(left_type)}", expr.offset)
+            raise ExprError(f"{expr.op!r} compares numbers, not {type_name(left_type)}", expr.offset)
         return replace(expr, left=left, right=right)
 
     def call(self, call: Call) -> Call:
