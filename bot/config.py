@@ -39,6 +39,7 @@ class Settings:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Amsterdam"))
     pacing_ms: int = 400
     min_group: int = 5
+    retention_days: int = 365
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +56,7 @@ class Settings:
             tz=reader.get("GOODWORK_TZ", _zone) or ZoneInfo("Europe/Amsterdam"),
             pacing_ms=_default(reader.get("GOODWORK_PACING_MS", _bounded(0, 10_000)), 400),
             min_group=_default(reader.get("GOODWORK_MIN_GROUP", _bounded(2, 1_000)), 5),
+            retention_days=_default(reader.get("GOODWORK_RETENTION_DAYS", _bounded(7, 3_650)), 365),
         )
         reader.raise_errors()
         return settings

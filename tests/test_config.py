@@ -19,6 +19,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.db == "goodwork.sqlite3" and settings.dialogues == Path("dialogues")
     assert str(settings.tz) == "Europe/Amsterdam" and settings.min_group == 5 and settings.pacing_ms == 400
     assert settings.trainers == frozenset() and settings.token is None and settings.secret is None
+    assert settings.retention_days == 365
 
 
 def test_reads_every_variable() -> None:
@@ -35,8 +36,10 @@ def test_reads_every_variable() -> None:
             "GOODWORK_TZ": "Europe/Brussels",
             "GOODWORK_PACING_MS": "0",
             "GOODWORK_MIN_GROUP": "7",
+            "GOODWORK_RETENTION_DAYS": "90",
         }
     )
+    assert settings.retention_days == 90
     assert settings.require_token() == TOKEN and settings.require_secret() == SECRET
     assert settings.file_url == "http://127.0.0.1:8081/file/bot"
     assert settings.trainers == {12, 34} and settings.bot_username == "GoodWorkBot"
@@ -57,6 +60,9 @@ def test_reads_every_variable() -> None:
         ),
         pytest.param(
             "GOODWORK_MIN_GROUP", "1", "GOODWORK_MIN_GROUP: expected a whole number from 2 to 1000, got '1'", id="k"
+        ),
+        pytest.param(
+            "GOODWORK_RETENTION_DAYS", "0", "GOODWORK_RETENTION_DAYS: expected a whole number from 7 to 3650", id="days"
         ),
         pytest.param("GOODWORK_PACING_MS", "fast", "GOODWORK_PACING_MS: expected a whole number", id="pacing"),
         pytest.param(

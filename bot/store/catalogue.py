@@ -1,0 +1,49 @@
+"""Published dialogue versions as loaded ``Dialogue`` values, each parsed once.
+
+The store numbers versions (1, 2, …) as they are published; a loaded
+dialogue carries that number, so a conversation stays pinned to the version it
+started on while new conversations get the newest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from bot.dialogue.loader import load_dialogue
+from bot.dialogue.model import Dialogue, DialogueId
+from bot.store.protocol import Store, StoreError, Version
+
+
+class UnknownDialogueError(StoreError):
+    pass
+
+
+class Catalogue:
+    def __init__(self, store: Store) -> None:
+        self._store, self._loaded = store, dict[tuple[DialogueId, int], Dialogue]()
+
+    async def publish(self, source: bytes, path: str, published_by: str, base_dir: Path | None = None) -> Dialogue:
+        """Check ``source`` (raising LoadError with every problem) and store it as the next version."""
+        dialogue = load_dialogue(source, path, base_dir)
+        version = await self._store.publish(dialogue.id, source.decode(), published_by)
+        return self._remember(replace(dialogue, version=version.number))
+
+    async def get(self, dialogue: DialogueId, number: int | None = None) -> Dialogue:
+        """Version ``number`` of ``dialogue`` (its newest if None), or UnknownDialogueError."""
+        if number is not None and (dialogue, number) in self._loaded:
+            return self._loaded[dialogue, number]
+        version = await self._store.version(dialogue, number)
+        if version is None:
+            wanted = f"version {number} of " if number is not None else ""
+            raise UnknownDialogueError(f"{wanted}dialogue {dialogue!r} has not been published")
+        return self._loaded.get((dialogue, version.number)) or self._remember(_load(version))
+
+    def _remember(self, dialogue: Dialogue) -> Dialogue:
+        self._loaded[dialogue.id, dialogue.version] = dialogue
+        return dialogue
+
+
+def _load(version: Version) -> Dialogue:
+    loaded = load_dialogue(version.source.encode(), f"{version.dialogue} (version {version.number})")
+    return replace(loaded, version=version.number)

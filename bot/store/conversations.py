@@ -1,0 +1,71 @@
+"""One dialogue step, end to end: read the state, run the engine, commit, hand back what to show.
+
+The Telegram layer and the terminal player both go through ``Conversations``;
+neither touches the engine's state or the store directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.dialogue import engine
+from bot.dialogue.events import Answered, Chosen, Event, Output, Start
+from bot.dialogue.model import Dialogue, DialogueId
+from bot.dialogue.state import State
+from bot.store.catalogue import Catalogue
+from bot.store.keys import Pseudonym
+from bot.store.protocol import ConflictError, Saved, Step, Store
+
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a step produced; ``repeated`` when the same update was already handled (show nothing)."""
+
+    outputs: tuple[Output, ...]
+    state: State | None
+    repeated: bool = False
+
+
+class Conversations:
+    def __init__(self, store: Store, catalogue: Catalogue) -> None:
+        self.store, self.catalogue = store, catalogue
+
+    async def apply(
+        self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None = None
+    ) -> Outcome:
+        """Apply ``event`` and commit it; an EngineError leaves everything as it was.
+
+        Two steps racing on one conversation (a double tap) cannot both win: the
+        loser is recomputed on the winner's state, where its button is usually stale.
+        """
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return await self._attempt(person, dialogue, event, update_id)
+            except ConflictError:
+                continue
+        return await self._attempt(person, dialogue, event, update_id)
+
+    async def current(self, person: Pseudonym, dialogue: DialogueId) -> Outcome | None:
+        """The open question of a stored conversation, to continue it; None if there is none or it ended."""
+        saved = await self.store.load_state(person, dialogue)
+        if saved is None or saved.state.done:
+            return None
+        pinned = await self.catalogue.get(dialogue, saved.state.version)
+        return Outcome(engine.current(pinned, saved.state), saved.state)
+
+    async def _attempt(self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None) -> Outcome:
+        saved = await self.store.load_state(person, dialogue)
+        version = await self._dialogue(dialogue, saved, event)
+        transition = engine.step(version, saved.state if saved else None, event)
+        records = tuple(o for o in transition.outputs if isinstance(o, Chosen | Answered))
+        revision = saved.revision if saved else None
+        committed = await self.store.commit_step(Step(person, transition.state, revision, records, update_id))
+        return Outcome(transition.outputs, transition.state, repeated=committed is None)
+
+    async def _dialogue(self, dialogue: DialogueId, saved: Saved | None, event: Event) -> Dialogue:
+        """The newest version to start on; the pinned one to go on with."""
+        if saved is None or isinstance(event, Start):
+            return await self.catalogue.get(dialogue)
+        return await self.catalogue.get(dialogue, saved.state.version)

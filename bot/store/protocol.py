@@ -1,0 +1,166 @@
+"""The one storage protocol every part of the bot talks to, with its records and errors.
+
+    StoreError
+     +-- StoreFileError       the database cannot be opened (missing folder, not a database, ...)
+     +-- SchemaTooNewError    the database was upgraded by a newer goodwork
+     +-- SecretMismatchError  GOODWORK_SECRET differs from the one the database was made with
+     +-- ConflictError        the conversation moved on since it was read (retry the step)
+
+Two sides never meet in one row: the *contact* side (keyed by the contact
+pseudonym: chat id and settings) and the *person* side (keyed by the person
+pseudonym: conversation state, choices, reflections). See ``keys.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.dialogue.events import Answered, Chosen
+from bot.dialogue.model import DialogueId, NodeId, OptionId
+from bot.dialogue.state import State
+from bot.store.keys import Identity, Pseudonym
+
+UPDATE_DAYS = 3  # processed update ids are kept this long (Telegram keeps an update for 24 hours)
+
+
+class StoreError(Exception):
+    """Base of every storage error."""
+
+
+class StoreFileError(StoreError):
+    pass
+
+
+class SchemaTooNewError(StoreError):
+    pass
+
+
+class SecretMismatchError(StoreError):
+    pass
+
+
+class ConflictError(StoreError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """The contact side of one person: where and how to reach them."""
+
+    chat_id: int = field(repr=False)
+    language: str | None = None
+    paused: bool = False
+    digest: bool = True
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A stored conversation: the engine's state and a revision that grows with each step."""
+
+    state: State
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One dialogue step to commit as one transaction.
+
+    ``revision`` is that of the state the step was computed from (None for a
+    conversation that did not exist); ``update_id`` de-duplicates Telegram updates.
+    """
+
+    person: Pseudonym = field(repr=False)
+    state: State
+    revision: int | None
+    records: tuple[Chosen | Answered, ...] = ()
+    update_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    dialogue: DialogueId
+    number: int
+    source: str = field(repr=False)
+    sha256: str
+    published_by: str
+    published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    number: int
+    name: str
+    script: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStatus:
+    path: str
+    current: int
+    latest: int
+    applied: tuple[tuple[int, str, str], ...]  # (number, name, applied at)
+    pending: tuple[Migration, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    reflections: int = 0
+    people: int = 0
+    participants: int = 0
+    updates: int = 0
+
+
+class Store(Protocol):
+    """Everything the bot keeps. Implementations: ``SqliteStore`` (PostgreSQL later)."""
+
+    async def close(self) -> None: ...
+
+    async def status(self) -> SchemaStatus: ...
+
+    # --- contact side -------------------------------------------------------
+    async def save_participant(self, contact: Pseudonym, chat_id: int) -> Participant: ...
+
+    async def participant(self, contact: Pseudonym) -> Participant | None: ...
+
+    async def update_participant(
+        self,
+        contact: Pseudonym,
+        *,
+        language: str | None = None,
+        paused: bool | None = None,
+        digest: bool | None = None,
+        active: bool | None = None,
+    ) -> Participant | None: ...
+
+    async def claim_update(self, update_id: int) -> bool: ...
+
+    # --- person side --------------------------------------------------------
+    async def load_state(self, person: Pseudonym, dialogue: DialogueId) -> Saved | None: ...
+
+    async def conversations(self, person: Pseudonym) -> list[Saved]: ...
+
+    async def current_dialogue(self, person: Pseudonym) -> DialogueId | None: ...
+
+    async def commit_step(self, step: Step) -> Saved | None: ...
+
+    async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]: ...
+
+    # --- content ------------------------------------------------------------
+    async def publish(self, dialogue: DialogueId, source: str, published_by: str) -> Version: ...
+
+    async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None: ...
+
+    async def versions(self, dialogue: DialogueId) -> list[Version]: ...
+
+    # --- privacy and upkeep -------------------------------------------------
+    async def export(self, who: Identity) -> dict[str, Any]: ...
+
+    async def erase(self, who: Identity) -> int: ...
+
+    async def prune(self, today: date, retention_days: int) -> Pruned: ...
+
+    async def backup(self, target: Path) -> None: ...

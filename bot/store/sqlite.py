@@ -1,0 +1,362 @@
+"""``SqliteStore``: the embedded default, one file, on aiosqlite.
+
+One writer connection behind a lock takes every write, each inside
+``BEGIN IMMEDIATE … COMMIT``; a second connection serves reads, which WAL lets
+run beside a write. A transaction runs as its own task, shielded from the
+caller's cancellation, so a shutdown never leaves one half-done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.dialogue.events import Chosen
+from bot.dialogue.model import DialogueId, NodeId, OptionId
+from bot.dialogue.state import State
+from bot.store import sqlite_files
+from bot.store.keys import Identity, Pseudonym
+from bot.store.protocol import (
+    UPDATE_DAYS,
+    ConflictError,
+    Migration,
+    Participant,
+    Pruned,
+    Saved,
+    SchemaStatus,
+    Step,
+    Version,
+)
+from bot.store.sqlite_privacy import erase_rows, export_rows
+from bot.store.sqlite_schema import MIGRATIONS
+from bot.store.sqlite_upgrade import read_status, upgrade
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+Work = Callable[[aiosqlite.Connection], Awaitable[T]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqliteStore:
+    """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, check=keys.check)``."""
+
+    def __init__(
+        self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, clock: Clock, tz: tzinfo
+    ) -> None:
+        self.path, self._writer, self._reader = path, writer, reader
+        self._clock, self._tz, self._lock = clock, tz, asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        check: str,
+        clock: Clock = utc_now,
+        tz: tzinfo = UTC,
+        migrate: bool = True,
+        migrations: tuple[Migration, ...] = MIGRATIONS,
+    ) -> SqliteStore:
+        """Open (creating it private if new), check the secret and, unless ``migrate`` is off, upgrade."""
+        path = Path(path)
+        sqlite_files.create_private(path)
+        writer = await sqlite_files.connect(path)
+        try:
+            reader = await sqlite_files.connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        store = cls(path, writer, reader, clock, tz)
+        try:
+            await store._transaction(lambda db: upgrade(db, migrations, check, store._now(), apply=migrate))
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Close both connections (an open aiosqlite connection keeps its thread, and the process, alive)."""
+        for connection in (self._reader, self._writer):
+            await connection.close()
+
+    async def __aenter__(self) -> SqliteStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def status(self, migrations: tuple[Migration, ...] = MIGRATIONS) -> SchemaStatus:
+        return await read_status(self._reader, str(self.path), migrations)
+
+    # --- transactions --------------------------------------------------------
+
+    async def _transaction(self, work: Work[T]) -> T:
+        """Run ``work`` in one write transaction; it completes even if the caller is cancelled."""
+        return await asyncio.shield(asyncio.ensure_future(self._locked(work)))
+
+    async def _locked(self, work: Work[T]) -> T:
+        async with self._lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                result = await work(self._writer)
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+            return result
+
+    async def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return list(await self._reader.execute_fetchall(sql, tuple(parameters)))
+
+    def _now(self) -> datetime:
+        return self._clock().astimezone(self._tz)
+
+    def _today(self) -> str:
+        return self._now().date().isoformat()
+
+    def _week(self) -> str:
+        return self._now().strftime("%G-W%V")
+
+    # --- contact side ----------------------------------------------------------
+
+    async def save_participant(self, contact: Pseudonym, chat_id: int) -> Participant:
+        """Record that ``contact`` wrote from ``chat_id``: active again, seen this week."""
+
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO participants (contact, chat_id, seen_week) VALUES (?, ?, ?) "
+                "ON CONFLICT (contact) DO UPDATE SET chat_id = excluded.chat_id, active = 1, "
+                "seen_week = excluded.seen_week",
+                (contact, chat_id, self._week()),
+            )
+
+        await self._transaction(work)
+        found = await self.participant(contact)
+        assert found is not None
+        return found
+
+    async def participant(self, contact: Pseudonym) -> Participant | None:
+        rows = await self._rows(
+            "SELECT chat_id, language, paused, digest, active FROM participants WHERE contact = ?", [contact]
+        )
+        if not rows:
+            return None
+        chat_id, language, paused, digest, active = rows[0]
+        return Participant(chat_id, language, bool(paused), bool(digest), bool(active))
+
+    async def update_participant(
+        self,
+        contact: Pseudonym,
+        *,
+        language: str | None = None,
+        paused: bool | None = None,
+        digest: bool | None = None,
+        active: bool | None = None,
+    ) -> Participant | None:
+        """Change the given settings; None leaves a setting as it is."""
+        changes = {"language": language, "paused": paused, "digest": digest, "active": active}
+        given = {column: value for column, value in changes.items() if value is not None}
+        if given:
+            assignments = ", ".join(f"{column} = ?" for column in given)
+            sql = f"UPDATE participants SET {assignments} WHERE contact = ?"  # column names come from the code
+            await self._transaction(lambda db: db.execute(sql, (*given.values(), contact)))
+        return await self.participant(contact)
+
+    async def claim_update(self, update_id: int) -> bool:
+        """Mark a Telegram update as handled; False if it already was."""
+
+        async def work(db: aiosqlite.Connection) -> bool:
+            return await _claim(db, update_id, self._today())
+
+        return await self._transaction(work)
+
+    # --- person side ---------------------------------------------------------
+
+    async def load_state(self, person: Pseudonym, dialogue: DialogueId) -> Saved | None:
+        rows = await self._rows(
+            "SELECT state, revision FROM conversations WHERE person = ? AND dialogue = ?", [person, dialogue]
+        )
+        return Saved(State.from_json(rows[0][0]), rows[0][1]) if rows else None
+
+    async def conversations(self, person: Pseudonym) -> list[Saved]:
+        rows = await self._rows(
+            "SELECT state, revision FROM conversations WHERE person = ? ORDER BY dialogue", [person]
+        )
+        return [Saved(State.from_json(state), revision) for state, revision in rows]
+
+    async def current_dialogue(self, person: Pseudonym) -> DialogueId | None:
+        rows = await self._rows("SELECT current FROM persons WHERE person = ?", [person])
+        return DialogueId(rows[0][0]) if rows and rows[0][0] else None
+
+    async def commit_step(self, step: Step) -> Saved | None:
+        """Commit the update id, the new state and what was answered together; None for a repeated update."""
+
+        async def work(db: aiosqlite.Connection) -> Saved | None:
+            if step.update_id is not None and not await _claim(db, step.update_id, self._today()):
+                return None
+            revision = await self._save_state(db, step)
+            for record in step.records:
+                await self._save_record(db, step, record)
+            return Saved(step.state, revision)
+
+        return await self._transaction(work)
+
+    async def _save_state(self, db: aiosqlite.Connection, step: Step) -> int:
+        state, day = step.state, self._today()
+        await db.execute(
+            "INSERT INTO persons (person, current, active_day) VALUES (?, ?, ?) ON CONFLICT (person) "
+            "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
+            (step.person, state.dialogue, day),
+        )
+        values = (state.version, state.to_json(), int(state.done), day, step.person, state.dialogue)
+        if step.revision is None:
+            cursor = await db.execute(
+                "INSERT INTO conversations (version, state, done, day, person, dialogue, revision) "
+                "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+                values,
+            )
+        else:
+            cursor = await db.execute(
+                "UPDATE conversations SET version = ?, state = ?, done = ?, day = ?, revision = revision + 1 "
+                "WHERE person = ? AND dialogue = ? AND revision = ?",
+                (*values, step.revision),
+            )
+        if cursor.rowcount != 1:
+            raise ConflictError(f"conversation in {state.dialogue!r} moved on since it was read")
+        return 1 if step.revision is None else step.revision + 1
+
+    async def _save_record(self, db: aiosqlite.Connection, step: Step, record: Any) -> None:
+        state, day = step.state, self._today()
+        head = (secrets.randbits(62), step.person, state.dialogue, state.version, record.node)
+        if isinstance(record, Chosen):
+            await db.execute(
+                "INSERT INTO choices (id, person, dialogue, version, node, option, day) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+                "version = excluded.version, option = excluded.option, day = excluded.day",
+                (*head, record.option, day),
+            )
+        elif record.text is None:  # a skipped reflection replaces an earlier answer with none
+            await db.execute(
+                "DELETE FROM reflections WHERE person = ? AND dialogue = ? AND node = ?",
+                (step.person, state.dialogue, record.node),
+            )
+        else:
+            await db.execute(
+                "INSERT INTO reflections (id, person, dialogue, version, node, language, text, day) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+                "version = excluded.version, language = excluded.language, text = excluded.text, day = excluded.day",
+                (*head, state.language, record.text, day),
+            )
+
+    async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]:
+        """How many people chose each option at ``node``, raw: report through ``aggregate`` only."""
+        rows = await self._rows(
+            "SELECT option, count(*) FROM choices WHERE dialogue = ? AND node = ? GROUP BY option", [dialogue, node]
+        )
+        return {OptionId(option): count for option, count in rows}
+
+    # --- content -------------------------------------------------------------
+
+    async def publish(self, dialogue: DialogueId, source: str, published_by: str) -> Version:
+        """Store ``source`` as the next version, or return the newest if it is the same text."""
+        digest = hashlib.sha256(source.encode()).hexdigest()
+
+        async def work(db: aiosqlite.Connection) -> None:
+            newest = await _fetch(
+                db,
+                "SELECT version, sha256 FROM dialogue_versions WHERE dialogue = ? ORDER BY version DESC LIMIT 1",
+                (dialogue,),
+            )
+            if newest and newest[0][1] == digest:
+                return
+            number = newest[0][0] + 1 if newest else 1
+            await db.execute(
+                "INSERT INTO dialogue_versions VALUES (?, ?, ?, ?, ?, ?)",
+                (dialogue, number, source, digest, published_by, self._now().isoformat(timespec="seconds")),
+            )
+
+        await self._transaction(work)
+        published = await self.version(dialogue)
+        assert published is not None
+        return published
+
+    async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None:
+        """Version ``number`` of ``dialogue``, or its newest when ``number`` is None."""
+        where = "dialogue = ?" + ("" if number is None else " AND version = ?")
+        parameters = [dialogue] if number is None else [dialogue, number]
+        found = await self._versions(where, parameters, limit=1)
+        return found[0] if found else None
+
+    async def versions(self, dialogue: DialogueId) -> list[Version]:
+        return await self._versions("dialogue = ?", [dialogue])
+
+    async def _versions(self, where: str, parameters: list[Any], limit: int = -1) -> list[Version]:
+        rows = await self._rows(
+            "SELECT dialogue, version, source, sha256, published_by, published_at FROM dialogue_versions "
+            f"WHERE {where} ORDER BY version DESC LIMIT {int(limit)}",
+            parameters,
+        )
+        return [Version(DialogueId(d), n, src, sha, by, datetime.fromisoformat(at)) for d, n, src, sha, by, at in rows]
+
+    # --- privacy and upkeep --------------------------------------------------
+
+    async def export(self, who: Identity) -> dict[str, Any]:
+        """Everything kept about one person, as JSON-ready data (what /mydata sends)."""
+        return await export_rows(self._reader, who)
+
+    async def erase(self, who: Identity) -> int:
+        """Delete everything of one person in one transaction, then flush the WAL so the text is gone."""
+        erased = await self._transaction(lambda db: erase_rows(db, who))
+        await self.checkpoint()
+        return erased
+
+    async def prune(self, today: date, retention_days: int) -> Pruned:
+        """Apply retention: old reflections, people inactive that long, and old update ids go."""
+        cutoff = today - timedelta(days=retention_days)
+
+        async def work(db: aiosqlite.Connection) -> Pruned:
+            async def count(sql: str, value: str) -> int:
+                return (await db.execute(sql, (value,))).rowcount
+
+            return Pruned(
+                reflections=await count("DELETE FROM reflections WHERE day < ?", cutoff.isoformat()),
+                people=await count("DELETE FROM persons WHERE active_day < ?", cutoff.isoformat()),
+                participants=await count("DELETE FROM participants WHERE seen_week < ?", cutoff.strftime("%G-W%V")),
+                updates=await count(
+                    "DELETE FROM updates WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat()
+                ),
+            )
+
+        pruned = await self._transaction(work)
+        await self.checkpoint()
+        return pruned
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it, so deleted text leaves no old copy there."""
+        async with self._lock:
+            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def backup(self, target: Path) -> None:
+        await asyncio.to_thread(sqlite_files.backup, self.path, target)
+
+
+async def _claim(db: aiosqlite.Connection, update_id: int, day: str) -> bool:
+    cursor = await db.execute(
+        "INSERT INTO updates (update_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", (update_id, day)
+    )
+    return cursor.rowcount == 1
+
+
+async def _fetch(db: aiosqlite.Connection, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+    return list(await db.execute_fetchall(sql, parameters))

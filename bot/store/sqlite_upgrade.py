@@ -1,0 +1,96 @@
+"""Applying numbered migrations, and recognising the secret a database was made with."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.store.protocol import Migration, SchemaStatus, SchemaTooNewError, SecretMismatchError, StoreFileError
+from bot.store.sqlite_schema import BOOKKEEPING
+
+CHECK_KEY = "secret_check"
+
+
+async def upgrade(
+    db: aiosqlite.Connection, migrations: tuple[Migration, ...], check: str, now: datetime, *, apply: bool
+) -> None:
+    """Inside the caller's transaction: refuse a newer schema or another secret, then apply what is pending."""
+    tables = await _tables(db)
+    applied = [number for number, _, _ in await _applied(db, tables)]
+    _refuse_newer(max(applied, default=0), migrations)
+    if not applied and tables - {"migrations"}:
+        raise StoreFileError("the database holds tables goodwork did not make; point GOODWORK_DB at a new file")
+    stored = await _stored_check(db, tables)
+    if stored is not None and stored != check:
+        raise SecretMismatchError(
+            "GOODWORK_SECRET is not the secret this database was made with: everyone would get a new, "
+            "empty identity. Start with the original secret (or point GOODWORK_DB at a new database)."
+        )
+    if not apply:
+        return
+    await db.execute(BOOKKEEPING)
+    for migration in (m for m in migrations if m.number not in applied):
+        for statement in statements(migration.script):
+            await db.execute(statement)
+        await db.execute(
+            "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
+            (migration.number, migration.name, now.isoformat(timespec="seconds")),
+        )
+    if stored is None:
+        await db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (CHECK_KEY, check))
+
+
+async def read_status(db: aiosqlite.Connection, path: str, migrations: tuple[Migration, ...]) -> SchemaStatus:
+    applied = tuple(await _applied(db, await _tables(db)))
+    done = {number for number, _, _ in applied}
+    return SchemaStatus(
+        path=path,
+        current=max(done, default=0),
+        latest=max((m.number for m in migrations), default=0),
+        applied=applied,
+        pending=tuple(m for m in migrations if m.number not in done),
+    )
+
+
+def statements(script: str) -> Iterator[str]:
+    """Split a script into single statements (``executescript`` would commit the transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"migration script ends in an incomplete statement: {pending.strip()[:60]!r}")
+
+
+def _refuse_newer(newest: int, migrations: tuple[Migration, ...]) -> None:
+    known = max((m.number for m in migrations), default=0)
+    if newest > known:
+        raise SchemaTooNewError(
+            f"the database is at schema version {newest}, but this goodwork knows versions up to {known}: "
+            "upgrade goodwork (or restore a backup made by this version)"
+        )
+
+
+async def _tables(db: aiosqlite.Connection) -> set[str]:
+    rows = await db.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {name for (name,) in rows}
+
+
+async def _applied(db: aiosqlite.Connection, tables: set[str]) -> list[tuple[Any, ...]]:
+    if "migrations" not in tables:
+        return []
+    rows = await db.execute_fetchall("SELECT number, name, applied_at FROM migrations ORDER BY number")
+    return [tuple(row) for row in rows]
+
+
+async def _stored_check(db: aiosqlite.Connection, tables: set[str]) -> str | None:
+    if "meta" not in tables:
+        return None
+    rows = list(await db.execute_fetchall("SELECT value FROM meta WHERE key = ?", (CHECK_KEY,)))
+    return str(rows[0][0]) if rows else None
