@@ -56,6 +56,8 @@ class Conversations:
         return Outcome(engine.current(pinned, saved.state), saved.state)
 
     async def _attempt(self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None) -> Outcome:
+        if update_id is not None and await self.store.seen_update(update_id):
+            return Outcome((), None, repeated=True)
         saved = await self.store.load_state(person, dialogue)
         version = await self._dialogue(dialogue, saved, event)
         transition = engine.step(version, saved.state if saved else None, event)

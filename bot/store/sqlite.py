@@ -73,16 +73,12 @@ class SqliteStore:
         sqlite_files.create_private(path)
         writer = await sqlite_files.connect(path)
         try:
+            await _prepare(writer, lambda db: upgrade(db, migrations, check, _local(clock, tz), apply=migrate))
             reader = await sqlite_files.connect(path)
         except BaseException:
             await writer.close()
             raise
         store = cls(path, writer, reader, clock, tz)
-        try:
-            await store._transaction(lambda db: upgrade(db, migrations, check, store._now(), apply=migrate))
-        except BaseException:
-            await store.close()
-            raise
         return store
 
     async def close(self) -> None:
@@ -107,20 +103,13 @@ class SqliteStore:
 
     async def _locked(self, work: Work[T]) -> T:
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                result = await work(self._writer)
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            await self._writer.execute("COMMIT")
-            return result
+            return await _in_transaction(self._writer, work)
 
     async def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
         return list(await self._reader.execute_fetchall(sql, tuple(parameters)))
 
     def _now(self) -> datetime:
-        return self._clock().astimezone(self._tz)
+        return _local(self._clock, self._tz)
 
     def _today(self) -> str:
         return self._now().date().isoformat()
@@ -180,6 +169,10 @@ class SqliteStore:
             return await _claim(db, update_id, self._today())
 
         return await self._transaction(work)
+
+    async def seen_update(self, update_id: int) -> bool:
+        """Whether an update was already handled (``claim_update`` and ``commit_step`` decide atomically)."""
+        return bool(await self._rows("SELECT 1 FROM updates WHERE update_id = ?", [update_id]))
 
     # --- person side ---------------------------------------------------------
 
@@ -349,6 +342,27 @@ class SqliteStore:
 
     async def backup(self, target: Path) -> None:
         await asyncio.to_thread(sqlite_files.backup, self.path, target)
+
+
+async def _in_transaction(db: aiosqlite.Connection, work: Work[T]) -> T:
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        result = await work(db)
+    except BaseException:
+        await db.execute("ROLLBACK")
+        raise
+    await db.execute("COMMIT")
+    return result
+
+
+async def _prepare(writer: aiosqlite.Connection, work: Work[None]) -> None:
+    """Check (and upgrade) the schema in one transaction, then switch the file to WAL."""
+    await _in_transaction(writer, work)
+    await writer.execute_fetchall(sqlite_files.WAL)
+
+
+def _local(clock: Clock, tz: tzinfo) -> datetime:
+    return clock().astimezone(tz)
 
 
 async def _claim(db: aiosqlite.Connection, update_id: int, day: str) -> bool:

@@ -15,8 +15,9 @@ from bot.store.protocol import StoreFileError
 
 logger = logging.getLogger(__name__)
 
+# Set once the file is known to be ours, so a wrong file is left exactly as it was.
+WAL = "PRAGMA journal_mode = WAL"  # readers never block the writer; a commit is one append
 PRAGMAS = (
-    "PRAGMA journal_mode = WAL",  # readers never block the writer; a commit is one append
     "PRAGMA synchronous = NORMAL",  # with WAL: a commit survives a crash of the process
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",  # another process (goodwork db ...) may hold the write lock briefly
@@ -45,6 +46,7 @@ async def connect(path: Path) -> aiosqlite.Connection:
     try:
         for pragma in PRAGMAS:
             await connection.execute(pragma)
+        await connection.execute_fetchall("SELECT count(*) FROM sqlite_master")  # is this a database at all?
     except sqlite3.DatabaseError as exc:
         await connection.close()
         raise StoreFileError(f"cannot use {str(path)!r} as a database: {exc}") from None

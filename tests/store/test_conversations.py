@@ -1,0 +1,81 @@
+"""Conversations: one step end to end, pinned to the version it started on, handled once per update."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.dialogue import engine
+from bot.dialogue.events import Answer, Back, Choose, Start
+from bot.dialogue.model import DialogueId, OptionId
+from bot.store.catalogue import UnknownDialogueError
+from bot.store.conversations import Conversations
+from bot.store.keys import Keys
+
+SAMPLE = DialogueId("sample")
+CHANGED = (b"en: Thank you", b"en: Thanks and see you next week")
+
+
+async def test_running_conversation_stays_on_its_version(
+    conversations: Conversations, keys: Keys, sample_source: bytes
+) -> None:
+    """After a new version is published, a person mid-dialogue finishes on the old one; a new person gets the new."""
+    await conversations.catalogue.publish(sample_source, "sample.yaml", "test")
+    early, late = keys.telegram(1).person, keys.telegram(2).person
+    await conversations.apply(early, SAMPLE, Start("en"))
+    await conversations.catalogue.publish(sample_source.replace(*CHANGED), "sample.yaml", "test")
+    await conversations.apply(late, SAMPLE, Start("en"))
+    for person in (early, late):
+        await conversations.apply(person, SAMPLE, Choose(OptionId("voice")))
+    ends = [await conversations.apply(p, SAMPLE, Answer("because it matters")) for p in (early, late)]
+    said = [[o.text for o in end.outputs if isinstance(o, engine.Say)] for end in ends]
+    assert said == [["Thank you"], ["Thanks and see you next week"]]
+    assert [end.state.version for end in ends if end.state] == [1, 2]
+
+
+async def test_resume_shows_the_open_question(conversations: Conversations, keys: Keys, sample_source: bytes) -> None:
+    """Coming back shows the question the person stopped at; a finished or unknown conversation has none."""
+    await conversations.catalogue.publish(sample_source, "sample.yaml", "test")
+    person = keys.telegram(1).person
+    assert await conversations.current(person, SAMPLE) is None
+    await conversations.apply(person, SAMPLE, Start("nl"))
+    resumed = await conversations.current(person, SAMPLE)
+    assert resumed is not None
+    asked = engine.question(resumed.outputs)
+    assert isinstance(asked, engine.AskChoice) and asked.text == "Wat doet hij?"
+
+
+async def test_same_update_twice_is_handled_once(
+    conversations: Conversations, keys: Keys, sample_source: bytes
+) -> None:
+    """A redelivered update is recognised as repeated and the state does not move twice."""
+    await conversations.catalogue.publish(sample_source, "sample.yaml", "test")
+    person = keys.telegram(1).person
+    await conversations.apply(person, SAMPLE, Start("en"), update_id=1)
+    first = await conversations.apply(person, SAMPLE, Choose(OptionId("write")), update_id=2)
+    repeat = await conversations.apply(person, SAMPLE, Choose(OptionId("write")), update_id=2)
+    assert not first.repeated and repeat.repeated and repeat.outputs == ()
+    back = await conversations.apply(person, SAMPLE, Back(), update_id=3)
+    again = await conversations.apply(person, SAMPLE, Back(), update_id=3)
+    assert not back.repeated and again.repeated
+    saved = await conversations.store.load_state(person, SAMPLE)
+    assert saved is not None and saved.state.node == "pick" and saved.revision == 3
+
+
+async def test_racing_taps_apply_once(conversations: Conversations, keys: Keys, sample_source: bytes) -> None:
+    """Two taps on the same button at once: one choice is recorded, the other is stale."""
+    await conversations.catalogue.publish(sample_source, "sample.yaml", "test")
+    person = keys.telegram(1).person
+    await conversations.apply(person, SAMPLE, Start("en"))
+    taps = [conversations.apply(person, SAMPLE, Choose(OptionId("write"), node=engine.NodeId("pick"))) for _ in "ab"]
+    results = await asyncio.gather(*taps, return_exceptions=True)
+    assert sum(isinstance(r, engine.StaleError | engine.UnexpectedEventError) for r in results) == 1
+    assert await conversations.store.count_choices(SAMPLE, engine.NodeId("pick")) == {"write": 1}
+
+
+async def test_unknown_dialogue(conversations: Conversations, keys: Keys) -> None:
+    """Starting a dialogue that was never published is a clear error, and nothing is stored."""
+    with pytest.raises(UnknownDialogueError, match="dialogue 'ghost' has not been published"):
+        await conversations.apply(keys.telegram(1).person, DialogueId("ghost"), Start("en"))
+    assert await conversations.store.current_dialogue(keys.telegram(1).person) is None
