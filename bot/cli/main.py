@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import play, validate
+from bot.cli import db, play, validate
 from bot.config import ConfigError
+from bot.store import StoreError
 
 logger = logging.getLogger("bot")
 QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "apscheduler")
@@ -32,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     game.add_argument("dialogue", metavar="DIALOGUE_ID", help="a dialogue id, or the path of a .yaml file")
     game.add_argument("--lang", choices=("nl", "en"), help="language (default: the dialogue's first)")
     game.add_argument("--dialogues", type=Path, help="folder of dialogues (default: $GOODWORK_DIALOGUES or dialogues/)")
+    game.add_argument("--resume", action="store_true", help="continue where the last game of this dialogue stopped")
     game.set_defaults(run=play.run)
+    db.add_parser(verbs)
     return parser
 
 
@@ -53,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         return int(args.run(args))
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(f"goodwork: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

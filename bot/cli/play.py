@@ -1,24 +1,33 @@
-"""``goodwork play DIALOGUE_ID``: the same engine as the bot, in a terminal.
+"""``goodwork play DIALOGUE_ID``: the same engine and store as the bot, in a terminal.
 
 Options are numbered; type a number (or an option id), free text for a
 reflection, ``skip``, ``back`` or ``quit``. End of input ends the game cleanly.
+Answers are kept in the store like the bot keeps them, so ``--resume``
+continues where the last game stopped.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import shutil
 import sys
 import textwrap
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import dialogues_folder
+from bot.cli.playkey import play_keys
+from bot.config import Settings, dialogues_folder
 from bot.dialogue import engine
 from bot.dialogue.engine import AskChoice, AskText, Chosen, Finished, Output, Say
 from bot.dialogue.files import SUFFIXES, Report, check_paths
 from bot.dialogue.model import Dialogue, DialogueId, OptionId
 from bot.dialogue.problems import did_you_mean
+from bot.store import open_store
+from bot.store.catalogue import Catalogue
+from bot.store.conversations import Conversations, Outcome
+from bot.store.keys import Pseudonym
 
 HELP = "Type a number to choose, text to answer, 'skip', 'back' or 'quit'."
 
@@ -27,17 +36,20 @@ def run(
     args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     err = stderr or sys.stderr
-    dialogue = find_dialogue(args.dialogue, args.dialogues or dialogues_folder(), err)
-    if dialogue is None:
+    found = find_dialogue(args.dialogue, args.dialogues or dialogues_folder(), err)
+    if found is None:
         return 1
+    dialogue, path = found
     language = args.lang or dialogue.languages[0]
     if language not in dialogue.languages:
         print(f"goodwork: {dialogue.id!r} has no {language!r} text; it has {', '.join(dialogue.languages)}", file=err)
         return 1
-    return Player(dialogue, stdin or sys.stdin, stdout or sys.stdout).play(language)
+    game = Game(path, language, getattr(args, "resume", False))
+    return asyncio.run(game.play(stdin or sys.stdin, stdout or sys.stdout, err))
 
 
-def find_dialogue(name: str, folder: Path, out: TextIO) -> Dialogue | None:
+def find_dialogue(name: str, folder: Path, out: TextIO) -> tuple[Dialogue, Path] | None:
+    """The dialogue named ``name`` (an id in ``folder``, or a file) and the file it came from."""
     as_file = Path(name)
     source = as_file if as_file.suffix in SUFFIXES and as_file.is_file() else folder
     report = check_paths([source])
@@ -46,7 +58,8 @@ def find_dialogue(name: str, folder: Path, out: TextIO) -> Dialogue | None:
     )
     if found is None:
         _explain_missing(name, source, report, out)
-    return found
+        return None
+    return found, Path(report.sources[found.id])
 
 
 def _explain_missing(name: str, source: Path, report: Report, out: TextIO) -> None:
@@ -59,38 +72,66 @@ def _explain_missing(name: str, source: Path, report: Report, out: TextIO) -> No
         print(f"goodwork: no dialogue {name!r} in {str(source)!r}{hint}; dialogues there: {known}", file=out)
 
 
-class Player:
-    def __init__(self, dialogue: Dialogue, stdin: TextIO, stdout: TextIO) -> None:
-        self.dialogue, self.stdin, self.out = dialogue, stdin, stdout
+class Game:
+    """One terminal session: publishes the file to the store (a new version only if it changed) and plays it."""
 
-    def play(self, language: str) -> int:
+    def __init__(self, path: Path, language: str, resume: bool) -> None:
+        self.path, self.language, self.resume = path, language, resume
+
+    async def play(self, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+        settings = Settings.from_env()
+        keys = play_keys(settings, stderr)
+        store = await open_store(settings, keys)
+        try:
+            conversations = Conversations(store, Catalogue(store))
+            source = self.path.read_bytes()
+            dialogue = await conversations.catalogue.publish(source, str(self.path), "goodwork play", self.path.parent)
+            who = keys.identity(f"terminal:{getpass.getuser()}")
+            player = Player(conversations, who.person, dialogue, stdin, stdout)
+            return await player.play(self.language, self.resume)
+        finally:
+            await store.close()
+
+
+class Player:
+    def __init__(
+        self, conversations: Conversations, person: Pseudonym, dialogue: Dialogue, stdin: TextIO, stdout: TextIO
+    ) -> None:
+        self.conversations, self.person, self.dialogue = conversations, person, dialogue
+        self.stdin, self.out = stdin, stdout
+
+    async def play(self, language: str, resume: bool = False) -> int:
         self.say(f"== {self.dialogue.title.get(language)} ==  ({HELP})")
-        transition = engine.start(self.dialogue, language)
-        self.show(transition.outputs)
-        while not transition.state.done:
+        outcome = await self.conversations.current(self.person, self.dialogue.id) if resume else None
+        if resume and outcome is None:
+            self.say("(nothing to resume: starting from the beginning)\n")
+        if outcome is None:
+            outcome = await self.conversations.apply(self.person, self.dialogue.id, engine.Start(language))
+        self.show(outcome.outputs)
+        while outcome.state is not None and not outcome.state.done:
             line = self.ask()
             if line is None or line.strip().lower() in ("quit", "q", "exit"):
-                self.say("Stopped. Bye!")
+                self.say(f"Stopped. Continue later with: goodwork play {self.dialogue.id} --resume")
                 return 0
-            transition = self.apply(transition, line.strip())
+            outcome = await self.apply(outcome, line.strip())
         return 0
 
-    def apply(self, transition: engine.Transition, line: str) -> engine.Transition:
+    async def apply(self, outcome: Outcome, line: str) -> Outcome:
         try:
-            moved = engine.step(self.dialogue, transition.state, self.event(transition, line))
+            moved = await self.conversations.apply(self.person, self.dialogue.id, self.event(outcome, line))
         except engine.EngineError as exc:
             self.say(f"(!) {exc}. {HELP}")
-            return transition
+            return outcome
         self.show(moved.outputs)
         return moved
 
-    def event(self, transition: engine.Transition, line: str) -> engine.Event:
+    def event(self, outcome: Outcome, line: str) -> engine.Event:
         words = line.lower()
         if words == "back":
             return engine.Back()
         if words == "skip":
             return engine.Skip()
-        asked = engine.question(transition.outputs)
+        asked = engine.question(outcome.outputs)
         if isinstance(asked, AskChoice):
             return engine.Choose(self.option_id(asked, line))
         return engine.Answer(line)

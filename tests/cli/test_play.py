@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import io
+import os
+import stat
 import subprocess
 import sys
 from argparse import Namespace
@@ -11,14 +14,25 @@ from pathlib import Path
 import pytest
 
 from bot.cli import play
+from bot.config import ConfigError
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "tests" / "dialogue" / "data" / "sample.yaml"
 
 
-def run_play(name: str, lines: str, lang: str | None = None, folder: Path | None = None) -> tuple[int, str]:
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every game keeps its answers in a fresh database, with no secret set."""
+    monkeypatch.setenv("GOODWORK_DB", str(tmp_path / "play.sqlite3"))
+    monkeypatch.delenv("GOODWORK_SECRET", raising=False)
+    return tmp_path / "play.sqlite3"
+
+
+def run_play(
+    name: str, lines: str, lang: str | None = None, folder: Path | None = None, resume: bool = False
+) -> tuple[int, str]:
     out = io.StringIO()
-    args = Namespace(dialogue=name, lang=lang, dialogues=folder or ROOT / "dialogues")
+    args = Namespace(dialogue=name, lang=lang, dialogues=folder or ROOT / "dialogues", resume=resume)
     code = play.run(args, io.StringIO(lines), out, out)
     return code, out.getvalue()
 
@@ -78,8 +92,62 @@ def test_language_not_in_dialogue(tmp_path: Path) -> None:
     assert code == 1 and "has no 'nl' text" in out
 
 
+def test_resume_continues_where_it_stopped() -> None:
+    """Quitting mid-dialogue and playing with --resume asks the open question again and goes on from there."""
+    code, out = run_play(str(SAMPLE), "2\nquit\n", lang="en")
+    assert code == 0 and "goodwork play sample --resume" in out
+    code, out = run_play(str(SAMPLE), "a reason\n", resume=True)
+    assert code == 0 and "What does he do?" not in out
+    assert out.count("Why?") == 1 and out.rstrip().endswith("-- end --")
+
+
+def test_resume_with_nothing_to_resume() -> None:
+    """--resume after a finished game says so and starts again."""
+    run_play(str(SAMPLE), "2\nskip\n", lang="en")
+    code, out = run_play(str(SAMPLE), "quit\n", lang="en", resume=True)
+    assert code == 0 and "nothing to resume" in out and "What does he do?" in out
+
+
+def test_resume_keeps_the_version_it_started(tmp_path: Path) -> None:
+    """A file edited between two games does not change the game in progress; a new game gets the edit."""
+    copy = tmp_path / "sample.yaml"
+    copy.write_bytes(SAMPLE.read_bytes())
+    run_play(str(copy), "2\nquit\n", lang="en")
+    copy.write_bytes(SAMPLE.read_bytes().replace(b"en: Thank you", b"en: Thanks a lot"))
+    _, resumed = run_play(str(copy), "skip\n", resume=True)
+    _, fresh = run_play(str(copy), "2\nskip\n", lang="en")
+    assert "Thank you" in resumed and "Thanks a lot" in fresh
+
+
+def test_answers_are_kept_in_the_store(database: Path) -> None:
+    """A reflection typed in the terminal lands in the database, under a pseudonym."""
+    run_play(str(SAMPLE), "1\nmy honest reflection\nand more\n", lang="en")
+    data = database.read_bytes() + b"".join(p.read_bytes() for p in database.parent.glob("play.sqlite3-*"))
+    assert b"my honest reflection" in data and b"terminal:" not in data
+    assert getpass.getuser().encode() not in data
+
+
+def test_local_key_without_secret(database: Path) -> None:
+    """Without GOODWORK_SECRET, play warns and keeps a private key file beside the database, reused next time."""
+    _, out = run_play(str(SAMPLE), "quit\n")
+    key = database.with_name("play.sqlite3.play-key")
+    assert "GOODWORK_SECRET is not set" in out and stat.S_IMODE(key.stat().st_mode) == 0o600
+    first = key.read_text()
+    code, _ = run_play(str(SAMPLE), "quit\n")
+    assert code == 0 and key.read_text() == first
+
+
+def test_damaged_key_file_is_named(database: Path) -> None:
+    """A key file that was emptied stops play with a message naming the file."""
+    database.with_name("play.sqlite3.play-key").write_text("short")
+    out = io.StringIO()
+    args = Namespace(dialogue=str(SAMPLE), lang=None, dialogues=ROOT / "dialogues", resume=False)
+    with pytest.raises(ConfigError, match="play key is damaged"):
+        play.run(args, io.StringIO(""), out, out)
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_console_script_plays_martin(lang: str) -> None:
+def test_console_script_plays_martin(lang: str, database: Path) -> None:
     """`python -m bot play martin` runs from the repository with piped input."""
     done = subprocess.run(
         [sys.executable, "-m", "bot", "play", "martin", "--lang", lang],
@@ -87,6 +155,7 @@ def test_console_script_plays_martin(lang: str) -> None:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "GOODWORK_DB": str(database)},
         timeout=60,
         check=False,
     )

@@ -1,0 +1,78 @@
+"""`goodwork db`: upgrade, status, backup and prune from the command line, with clear refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+SECRET = "cli-secret-" + "q" * 32
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GOODWORK_DB", str(tmp_path / "bot.sqlite3"))
+    monkeypatch.setenv("GOODWORK_SECRET", SECRET)
+    return tmp_path / "bot.sqlite3"
+
+
+def test_status_upgrade_status(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Status before the first upgrade says there is no database; upgrade creates it; status then lists it."""
+    assert main(["db", "status"]) == 1
+    assert "no database at" in capsys.readouterr().out and not database.exists()
+    assert main(["db", "upgrade"]) == 0
+    assert "applied 1 migration(s), schema at version 1" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert "applied 0 migration(s)" in capsys.readouterr().out
+    assert main(["db", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "schema version: 1 (this goodwork knows 1)" in out and "applied 1:" in out and "pending" not in out
+
+
+def test_backup(database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A backup is a complete private copy; a second backup to the same name is refused."""
+    main(["db", "upgrade"])
+    target = tmp_path / "copy.sqlite3"
+    assert main(["db", "backup", str(target)]) == 0
+    assert "backed up" in capsys.readouterr().out
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM migrations").fetchone() == (1,)
+    assert main(["db", "backup", str(target)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_prune_reports_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    """Prune applies GOODWORK_RETENTION_DAYS and says what it deleted."""
+    assert main(["db", "prune"]) == 0
+    assert "older than 365 days: 0 reflection(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [
+        pytest.param("", "GOODWORK_SECRET is not set", id="missing"),
+        pytest.param("short", "GOODWORK_SECRET: is 5 characters long", id="short"),
+        pytest.param("another-" + "w" * 32, "not the secret this database was made with", id="other"),
+    ],
+)
+def test_secret_problems_stop_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], secret: str, message: str
+) -> None:
+    """A missing, short or different secret exits 2 with one line naming the problem, and no traceback."""
+    main(["db", "upgrade"])
+    capsys.readouterr()
+    monkeypatch.setenv("GOODWORK_SECRET", secret)
+    assert main(["db", "status"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_database_url_not_supported_yet(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A postgresql:// URL is refused clearly until that store exists."""
+    monkeypatch.setenv("GOODWORK_DB", "postgresql://localhost/goodwork")
+    assert main(["db", "upgrade"]) == 2
+    assert "'postgresql' databases are not supported yet" in capsys.readouterr().err
