@@ -28,6 +28,9 @@ class Outcome:
     repeated: bool = False
 
 
+REPEATED = Outcome((), None, repeated=True)
+
+
 class Conversations:
     def __init__(self, store: Store, catalogue: Catalogue) -> None:
         self.store, self.catalogue = store, catalogue
@@ -56,15 +59,18 @@ class Conversations:
         return Outcome(engine.current(pinned, saved.state), saved.state)
 
     async def _attempt(self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None) -> Outcome:
-        if update_id is not None and await self.store.seen_update(update_id):
-            return Outcome((), None, repeated=True)
         saved = await self.store.load_state(person, dialogue)
         version = await self._dialogue(dialogue, saved, event)
-        transition = engine.step(version, saved.state if saved else None, event)
+        try:
+            transition = engine.step(version, saved.state if saved else None, event)
+        except engine.EngineError:
+            if update_id is not None and await self.store.seen_update(update_id):
+                return REPEATED  # redelivered after it moved the conversation on: it no longer fits
+            raise
         records = tuple(o for o in transition.outputs if isinstance(o, Chosen | Answered))
         revision = saved.revision if saved else None
         committed = await self.store.commit_step(Step(person, transition.state, revision, records, update_id))
-        return Outcome(transition.outputs, transition.state, repeated=committed is None)
+        return REPEATED if committed is None else Outcome(transition.outputs, transition.state)
 
     async def _dialogue(self, dialogue: DialogueId, saved: Saved | None, event: Event) -> Dialogue:
         """The newest version to start on; the pinned one to go on with."""

@@ -1,9 +1,9 @@
-"""``SqliteStore``: the embedded default, one file, on aiosqlite.
+"""``SqliteStore``: the embedded default, one file.
 
-One writer connection behind a lock takes every write, each inside
-``BEGIN IMMEDIATE … COMMIT``; a second connection serves reads, which WAL lets
-run beside a write. A transaction runs as its own task, shielded from the
-caller's cancellation, so a shutdown never leaves one half-done.
+Writes go through one ``Writer`` (a plain connection on its own thread; each
+transaction is one function, ``BEGIN IMMEDIATE … COMMIT``), so writers are
+serialised and a step costs one thread hand-off. Reads use an aiosqlite
+connection, which WAL lets run beside a write.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import asyncio
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
-from bot.dialogue.events import Chosen
+from bot.dialogue.events import Answered, Chosen
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.dialogue.state import State
 from bot.store import sqlite_files
@@ -38,10 +38,9 @@ from bot.store.protocol import (
 from bot.store.sqlite_privacy import erase_rows, export_rows
 from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_upgrade import read_status, upgrade
+from bot.store.sqlite_writer import Writer
 
-T = TypeVar("T")
 Clock = Callable[[], datetime]
-Work = Callable[[aiosqlite.Connection], Awaitable[T]]
 
 
 def utc_now() -> datetime:
@@ -51,11 +50,8 @@ def utc_now() -> datetime:
 class SqliteStore:
     """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, check=keys.check)``."""
 
-    def __init__(
-        self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection, clock: Clock, tz: tzinfo
-    ) -> None:
-        self.path, self._writer, self._reader = path, writer, reader
-        self._clock, self._tz, self._lock = clock, tz, asyncio.Lock()
+    def __init__(self, path: Path, writer: Writer, reader: aiosqlite.Connection, clock: Clock, tz: tzinfo) -> None:
+        self.path, self._writer, self._reader, self._clock, self._tz = path, writer, reader, clock, tz
 
     @classmethod
     async def open(
@@ -68,23 +64,28 @@ class SqliteStore:
         migrate: bool = True,
         migrations: tuple[Migration, ...] = MIGRATIONS,
     ) -> SqliteStore:
-        """Open (creating it private if new), check the secret and, unless ``migrate`` is off, upgrade."""
+        """Open (creating it private if new), check the secret and, unless ``migrate`` is off, upgrade.
+
+        The file is switched to WAL only once it is known to be ours, so a wrong file is left untouched.
+        """
         path = Path(path)
         sqlite_files.create_private(path)
-        writer = await sqlite_files.connect(path)
+        writer = Writer(path)
         try:
-            await _prepare(writer, lambda db: upgrade(db, migrations, check, _local(clock, tz), apply=migrate))
-            reader = await sqlite_files.connect(path)
+            await writer.open()
+            now = clock().astimezone(tz)
+            await writer.transaction(lambda db: upgrade(db, migrations, check, now, migrate))
+            await writer.run(lambda db: db.execute(sqlite_files.WAL).fetchall())
+            reader = await sqlite_files.connect_reader(path)
         except BaseException:
             await writer.close()
             raise
-        store = cls(path, writer, reader, clock, tz)
-        return store
+        return cls(path, writer, reader, clock, tz)
 
     async def close(self) -> None:
-        """Close both connections (an open aiosqlite connection keeps its thread, and the process, alive)."""
-        for connection in (self._reader, self._writer):
-            await connection.close()
+        """Close both connections and the writer's thread (left open, they keep the process alive)."""
+        await self._reader.close()
+        await self._writer.close()
 
     async def __aenter__(self) -> SqliteStore:
         return self
@@ -93,23 +94,13 @@ class SqliteStore:
         await self.close()
 
     async def status(self, migrations: tuple[Migration, ...] = MIGRATIONS) -> SchemaStatus:
-        return await read_status(self._reader, str(self.path), migrations)
-
-    # --- transactions --------------------------------------------------------
-
-    async def _transaction(self, work: Work[T]) -> T:
-        """Run ``work`` in one write transaction; it completes even if the caller is cancelled."""
-        return await asyncio.shield(asyncio.ensure_future(self._locked(work)))
-
-    async def _locked(self, work: Work[T]) -> T:
-        async with self._lock:
-            return await _in_transaction(self._writer, work)
+        return await self._writer.run(lambda db: read_status(db, str(self.path), migrations))
 
     async def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
         return list(await self._reader.execute_fetchall(sql, tuple(parameters)))
 
     def _now(self) -> datetime:
-        return _local(self._clock, self._tz)
+        return self._clock().astimezone(self._tz)
 
     def _today(self) -> str:
         return self._now().date().isoformat()
@@ -121,16 +112,15 @@ class SqliteStore:
 
     async def save_participant(self, contact: Pseudonym, chat_id: int) -> Participant:
         """Record that ``contact`` wrote from ``chat_id``: active again, seen this week."""
-
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        week = self._week()
+        await self._writer.transaction(
+            lambda db: db.execute(
                 "INSERT INTO participants (contact, chat_id, seen_week) VALUES (?, ?, ?) "
                 "ON CONFLICT (contact) DO UPDATE SET chat_id = excluded.chat_id, active = 1, "
                 "seen_week = excluded.seen_week",
-                (contact, chat_id, self._week()),
+                (contact, chat_id, week),
             )
-
-        await self._transaction(work)
+        )
         found = await self.participant(contact)
         assert found is not None
         return found
@@ -157,18 +147,15 @@ class SqliteStore:
         changes = {"language": language, "paused": paused, "digest": digest, "active": active}
         given = {column: value for column, value in changes.items() if value is not None}
         if given:
-            assignments = ", ".join(f"{column} = ?" for column in given)
-            sql = f"UPDATE participants SET {assignments} WHERE contact = ?"  # column names come from the code
-            await self._transaction(lambda db: db.execute(sql, (*given.values(), contact)))
+            assignments = ", ".join(f"{column} = ?" for column in given)  # column names come from the code
+            sql = f"UPDATE participants SET {assignments} WHERE contact = ?"
+            await self._writer.transaction(lambda db: db.execute(sql, (*given.values(), contact)))
         return await self.participant(contact)
 
     async def claim_update(self, update_id: int) -> bool:
         """Mark a Telegram update as handled; False if it already was."""
-
-        async def work(db: aiosqlite.Connection) -> bool:
-            return await _claim(db, update_id, self._today())
-
-        return await self._transaction(work)
+        day = self._today()
+        return await self._writer.transaction(lambda db: _claim(db, update_id, day))
 
     async def seen_update(self, update_id: int) -> bool:
         """Whether an update was already handled (``claim_update`` and ``commit_step`` decide atomically)."""
@@ -194,63 +181,8 @@ class SqliteStore:
 
     async def commit_step(self, step: Step) -> Saved | None:
         """Commit the update id, the new state and what was answered together; None for a repeated update."""
-
-        async def work(db: aiosqlite.Connection) -> Saved | None:
-            if step.update_id is not None and not await _claim(db, step.update_id, self._today()):
-                return None
-            revision = await self._save_state(db, step)
-            for record in step.records:
-                await self._save_record(db, step, record)
-            return Saved(step.state, revision)
-
-        return await self._transaction(work)
-
-    async def _save_state(self, db: aiosqlite.Connection, step: Step) -> int:
-        state, day = step.state, self._today()
-        await db.execute(
-            "INSERT INTO persons (person, current, active_day) VALUES (?, ?, ?) ON CONFLICT (person) "
-            "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
-            (step.person, state.dialogue, day),
-        )
-        values = (state.version, state.to_json(), int(state.done), day, step.person, state.dialogue)
-        if step.revision is None:
-            cursor = await db.execute(
-                "INSERT INTO conversations (version, state, done, day, person, dialogue, revision) "
-                "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
-                values,
-            )
-        else:
-            cursor = await db.execute(
-                "UPDATE conversations SET version = ?, state = ?, done = ?, day = ?, revision = revision + 1 "
-                "WHERE person = ? AND dialogue = ? AND revision = ?",
-                (*values, step.revision),
-            )
-        if cursor.rowcount != 1:
-            raise ConflictError(f"conversation in {state.dialogue!r} moved on since it was read")
-        return 1 if step.revision is None else step.revision + 1
-
-    async def _save_record(self, db: aiosqlite.Connection, step: Step, record: Any) -> None:
-        state, day = step.state, self._today()
-        head = (secrets.randbits(62), step.person, state.dialogue, state.version, record.node)
-        if isinstance(record, Chosen):
-            await db.execute(
-                "INSERT INTO choices (id, person, dialogue, version, node, option, day) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (person, dialogue, node) DO UPDATE SET "
-                "version = excluded.version, option = excluded.option, day = excluded.day",
-                (*head, record.option, day),
-            )
-        elif record.text is None:  # a skipped reflection replaces an earlier answer with none
-            await db.execute(
-                "DELETE FROM reflections WHERE person = ? AND dialogue = ? AND node = ?",
-                (step.person, state.dialogue, record.node),
-            )
-        else:
-            await db.execute(
-                "INSERT INTO reflections (id, person, dialogue, version, node, language, text, day) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person, dialogue, node) DO UPDATE SET "
-                "version = excluded.version, language = excluded.language, text = excluded.text, day = excluded.day",
-                (*head, state.language, record.text, day),
-            )
+        day, ids = self._today(), [secrets.randbits(62) for _ in step.records]
+        return await self._writer.transaction(lambda db: _commit(db, step, day, ids))
 
     async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]:
         """How many people chose each option at ``node``, raw: report through ``aggregate`` only."""
@@ -263,23 +195,8 @@ class SqliteStore:
 
     async def publish(self, dialogue: DialogueId, source: str, published_by: str) -> Version:
         """Store ``source`` as the next version, or return the newest if it is the same text."""
-        digest = hashlib.sha256(source.encode()).hexdigest()
-
-        async def work(db: aiosqlite.Connection) -> None:
-            newest = await _fetch(
-                db,
-                "SELECT version, sha256 FROM dialogue_versions WHERE dialogue = ? ORDER BY version DESC LIMIT 1",
-                (dialogue,),
-            )
-            if newest and newest[0][1] == digest:
-                return
-            number = newest[0][0] + 1 if newest else 1
-            await db.execute(
-                "INSERT INTO dialogue_versions VALUES (?, ?, ?, ?, ?, ?)",
-                (dialogue, number, source, digest, published_by, self._now().isoformat(timespec="seconds")),
-            )
-
-        await self._transaction(work)
+        digest, at = hashlib.sha256(source.encode()).hexdigest(), self._now().isoformat(timespec="seconds")
+        await self._writer.transaction(lambda db: _publish(db, (dialogue, source, digest, published_by, at)))
         published = await self.version(dialogue)
         assert published is not None
         return published
@@ -287,8 +204,7 @@ class SqliteStore:
     async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None:
         """Version ``number`` of ``dialogue``, or its newest when ``number`` is None."""
         where = "dialogue = ?" + ("" if number is None else " AND version = ?")
-        parameters = [dialogue] if number is None else [dialogue, number]
-        found = await self._versions(where, parameters, limit=1)
+        found = await self._versions(where, [dialogue] if number is None else [dialogue, number], limit=1)
         return found[0] if found else None
 
     async def versions(self, dialogue: DialogueId) -> list[Version]:
@@ -310,67 +226,111 @@ class SqliteStore:
 
     async def erase(self, who: Identity) -> int:
         """Delete everything of one person in one transaction, then flush the WAL so the text is gone."""
-        erased = await self._transaction(lambda db: erase_rows(db, who))
+        erased = await self._writer.transaction(lambda db: erase_rows(db, who))
         await self.checkpoint()
         return erased
 
     async def prune(self, today: date, retention_days: int) -> Pruned:
         """Apply retention: old reflections, people inactive that long, and old update ids go."""
-        cutoff = today - timedelta(days=retention_days)
-
-        async def work(db: aiosqlite.Connection) -> Pruned:
-            async def count(sql: str, value: str) -> int:
-                return (await db.execute(sql, (value,))).rowcount
-
-            return Pruned(
-                reflections=await count("DELETE FROM reflections WHERE day < ?", cutoff.isoformat()),
-                people=await count("DELETE FROM persons WHERE active_day < ?", cutoff.isoformat()),
-                participants=await count("DELETE FROM participants WHERE seen_week < ?", cutoff.strftime("%G-W%V")),
-                updates=await count(
-                    "DELETE FROM updates WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat()
-                ),
-            )
-
-        pruned = await self._transaction(work)
+        pruned = await self._writer.transaction(lambda db: _prune(db, today, retention_days))
         await self.checkpoint()
         return pruned
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database and truncate it, so deleted text leaves no old copy there."""
-        async with self._lock:
-            await self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._writer.run(lambda db: db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall())
 
     async def backup(self, target: Path) -> None:
         await asyncio.to_thread(sqlite_files.backup, self.path, target)
 
 
-async def _in_transaction(db: aiosqlite.Connection, work: Work[T]) -> T:
-    await db.execute("BEGIN IMMEDIATE")
-    try:
-        result = await work(db)
-    except BaseException:
-        await db.execute("ROLLBACK")
-        raise
-    await db.execute("COMMIT")
-    return result
+# --- transactions, run on the writer's thread ------------------------------------
 
 
-async def _prepare(writer: aiosqlite.Connection, work: Work[None]) -> None:
-    """Check (and upgrade) the schema in one transaction, then switch the file to WAL."""
-    await _in_transaction(writer, work)
-    await writer.execute_fetchall(sqlite_files.WAL)
-
-
-def _local(clock: Clock, tz: tzinfo) -> datetime:
-    return clock().astimezone(tz)
-
-
-async def _claim(db: aiosqlite.Connection, update_id: int, day: str) -> bool:
-    cursor = await db.execute(
-        "INSERT INTO updates (update_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", (update_id, day)
-    )
+def _claim(db: sqlite3.Connection, update_id: int, day: str) -> bool:
+    cursor = db.execute("INSERT INTO updates (update_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", (update_id, day))
     return cursor.rowcount == 1
 
 
-async def _fetch(db: aiosqlite.Connection, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
-    return list(await db.execute_fetchall(sql, parameters))
+def _commit(db: sqlite3.Connection, step: Step, day: str, ids: list[int]) -> Saved | None:
+    if step.update_id is not None and not _claim(db, step.update_id, day):
+        return None
+    revision = _save_state(db, step, day)
+    for record, row_id in zip(step.records, ids, strict=True):
+        _save_record(db, step, record, day, row_id)
+    return Saved(step.state, revision)
+
+
+def _save_state(db: sqlite3.Connection, step: Step, day: str) -> int:
+    state = step.state
+    db.execute(
+        "INSERT INTO persons (person, current, active_day) VALUES (?, ?, ?) ON CONFLICT (person) "
+        "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
+        (step.person, state.dialogue, day),
+    )
+    values = (state.version, state.to_json(), int(state.done), day, step.person, state.dialogue)
+    if step.revision is None:
+        cursor = db.execute(
+            "INSERT INTO conversations (version, state, done, day, person, dialogue, revision) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+            values,
+        )
+    else:
+        cursor = db.execute(
+            "UPDATE conversations SET version = ?, state = ?, done = ?, day = ?, revision = revision + 1 "
+            "WHERE person = ? AND dialogue = ? AND revision = ?",
+            (*values, step.revision),
+        )
+    if cursor.rowcount != 1:
+        raise ConflictError(f"conversation in {state.dialogue!r} moved on since it was read")
+    return 1 if step.revision is None else step.revision + 1
+
+
+def _save_record(db: sqlite3.Connection, step: Step, record: Chosen | Answered, day: str, row_id: int) -> None:
+    """Keep the latest choice or reflection per question; a skipped reflection removes an earlier answer."""
+    state = step.state
+    head = (row_id, step.person, state.dialogue, state.version, record.node)
+    if isinstance(record, Chosen):
+        db.execute(
+            "INSERT INTO choices (id, person, dialogue, version, node, option, day) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+            "version = excluded.version, option = excluded.option, day = excluded.day",
+            (*head, record.option, day),
+        )
+    elif record.text is None:
+        db.execute(
+            "DELETE FROM reflections WHERE person = ? AND dialogue = ? AND node = ?",
+            (step.person, state.dialogue, record.node),
+        )
+    else:
+        db.execute(
+            "INSERT INTO reflections (id, person, dialogue, version, node, language, text, day) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+            "version = excluded.version, language = excluded.language, text = excluded.text, day = excluded.day",
+            (*head, state.language, record.text, day),
+        )
+
+
+def _publish(db: sqlite3.Connection, row: tuple[str, str, str, str, str]) -> None:
+    dialogue, _, digest, _, _ = row
+    newest = db.execute(
+        "SELECT version, sha256 FROM dialogue_versions WHERE dialogue = ? ORDER BY version DESC LIMIT 1", (dialogue,)
+    ).fetchone()
+    if newest is not None and newest[1] == digest:
+        return
+    number = newest[0] + 1 if newest else 1
+    db.execute("INSERT INTO dialogue_versions VALUES (?, ?, ?, ?, ?, ?)", (dialogue, number, *row[1:]))
+
+
+def _prune(db: sqlite3.Connection, today: date, retention_days: int) -> Pruned:
+    cutoff = today - timedelta(days=retention_days)
+
+    def count(sql: str, value: str) -> int:
+        return db.execute(sql, (value,)).rowcount
+
+    return Pruned(
+        reflections=count("DELETE FROM reflections WHERE day < ?", cutoff.isoformat()),
+        people=count("DELETE FROM persons WHERE active_day < ?", cutoff.isoformat()),
+        participants=count("DELETE FROM participants WHERE seen_week < ?", cutoff.strftime("%G-W%V")),
+        updates=count("DELETE FROM updates WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat()),
+    )

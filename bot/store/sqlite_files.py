@@ -37,8 +37,8 @@ def create_private(path: Path) -> None:
         logger.warning("database %s can be read by other users of this machine; chmod 600 it", path)
 
 
-async def connect(path: Path) -> aiosqlite.Connection:
-    """An autocommit connection (transactions are explicit) with the durable settings applied."""
+async def connect_reader(path: Path) -> aiosqlite.Connection:
+    """A read-only aiosqlite connection with the same settings."""
     try:
         connection = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
@@ -47,8 +47,25 @@ async def connect(path: Path) -> aiosqlite.Connection:
         for pragma in PRAGMAS:
             await connection.execute(pragma)
         await connection.execute_fetchall("SELECT count(*) FROM sqlite_master")  # is this a database at all?
+        await connection.execute("PRAGMA query_only = ON")
     except sqlite3.DatabaseError as exc:
         await connection.close()
+        raise StoreFileError(f"cannot use {str(path)!r} as a database: {exc}") from None
+    return connection
+
+
+def connect_sync(path: Path) -> sqlite3.Connection:
+    """The same, as a plain connection for the writer's own thread."""
+    try:
+        connection = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreFileError(f"cannot open database {str(path)!r}: {exc}") from None
+    try:
+        for pragma in PRAGMAS:
+            connection.execute(pragma)
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except sqlite3.DatabaseError as exc:
+        connection.close()
         raise StoreFileError(f"cannot use {str(path)!r} as a database: {exc}") from None
     return connection
 

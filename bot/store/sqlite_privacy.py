@@ -7,6 +7,7 @@ as soon as it is listed there (a test fails until every table is listed).
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 import aiosqlite
@@ -34,10 +35,10 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-async def erase_rows(db: aiosqlite.Connection, who: Identity) -> int:
+def erase_rows(db: sqlite3.Connection, who: Identity) -> int:
     """Inside the caller's transaction; children before their parents, so the count is exact."""
     erased = 0
     for table, (side, key) in reversed(PERSONAL_TABLES.items()):
-        cursor = await db.execute(f"DELETE FROM {table} WHERE {key} = ?", (getattr(who, side),))
+        cursor = db.execute(f"DELETE FROM {table} WHERE {key} = ?", (getattr(who, side),))
         erased += cursor.rowcount
     return erased

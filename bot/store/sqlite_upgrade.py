@@ -1,4 +1,7 @@
-"""Applying numbered migrations, and recognising the secret a database was made with."""
+"""Applying numbered migrations, and recognising the secret a database was made with.
+
+These run on the writer's thread with a plain ``sqlite3`` connection.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +10,20 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.store.protocol import Migration, SchemaStatus, SchemaTooNewError, SecretMismatchError, StoreFileError
 from bot.store.sqlite_schema import BOOKKEEPING
 
 CHECK_KEY = "secret_check"
 
 
-async def upgrade(
-    db: aiosqlite.Connection, migrations: tuple[Migration, ...], check: str, now: datetime, *, apply: bool
-) -> None:
+def upgrade(db: sqlite3.Connection, migrations: tuple[Migration, ...], check: str, now: datetime, apply: bool) -> None:
     """Inside the caller's transaction: refuse a newer schema or another secret, then apply what is pending."""
-    tables = await _tables(db)
-    applied = [number for number, _, _ in await _applied(db, tables)]
+    tables = _tables(db)
+    applied = [number for number, _, _ in _applied(db, tables)]
     _refuse_newer(max(applied, default=0), migrations)
     if not applied and tables - {"migrations"}:
         raise StoreFileError("the database holds tables goodwork did not make; point GOODWORK_DB at a new file")
-    stored = await _stored_check(db, tables)
+    stored = _stored_check(db, tables)
     if stored is not None and stored != check:
         raise SecretMismatchError(
             "GOODWORK_SECRET is not the secret this database was made with: everyone would get a new, "
@@ -32,20 +31,20 @@ async def upgrade(
         )
     if not apply:
         return
-    await db.execute(BOOKKEEPING)
+    db.execute(BOOKKEEPING)
     for migration in (m for m in migrations if m.number not in applied):
         for statement in statements(migration.script):
-            await db.execute(statement)
-        await db.execute(
+            db.execute(statement)
+        db.execute(
             "INSERT INTO migrations (number, name, applied_at) VALUES (?, ?, ?)",
             (migration.number, migration.name, now.isoformat(timespec="seconds")),
         )
     if stored is None:
-        await db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (CHECK_KEY, check))
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (CHECK_KEY, check))
 
 
-async def read_status(db: aiosqlite.Connection, path: str, migrations: tuple[Migration, ...]) -> SchemaStatus:
-    applied = tuple(await _applied(db, await _tables(db)))
+def read_status(db: sqlite3.Connection, path: str, migrations: tuple[Migration, ...]) -> SchemaStatus:
+    applied = tuple(_applied(db, _tables(db)))
     done = {number for number, _, _ in applied}
     return SchemaStatus(
         path=path,
@@ -77,20 +76,18 @@ def _refuse_newer(newest: int, migrations: tuple[Migration, ...]) -> None:
         )
 
 
-async def _tables(db: aiosqlite.Connection) -> set[str]:
-    rows = await db.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {name for (name,) in rows}
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-async def _applied(db: aiosqlite.Connection, tables: set[str]) -> list[tuple[Any, ...]]:
+def _applied(db: sqlite3.Connection, tables: set[str]) -> list[tuple[Any, ...]]:
     if "migrations" not in tables:
         return []
-    rows = await db.execute_fetchall("SELECT number, name, applied_at FROM migrations ORDER BY number")
-    return [tuple(row) for row in rows]
+    return [tuple(row) for row in db.execute("SELECT number, name, applied_at FROM migrations ORDER BY number")]
 
 
-async def _stored_check(db: aiosqlite.Connection, tables: set[str]) -> str | None:
+def _stored_check(db: sqlite3.Connection, tables: set[str]) -> str | None:
     if "meta" not in tables:
         return None
-    rows = list(await db.execute_fetchall("SELECT value FROM meta WHERE key = ?", (CHECK_KEY,)))
-    return str(rows[0][0]) if rows else None
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (CHECK_KEY,)).fetchone()
+    return None if row is None else str(row[0])
