@@ -14,7 +14,7 @@ from bot.dialogue.model import Dialogue, DialogueId
 from bot.dialogue.state import State
 from bot.store.catalogue import Catalogue
 from bot.store.keys import Pseudonym
-from bot.store.protocol import ConflictError, Saved, Step, Store
+from bot.store.protocol import ConflictError, Saved, StepRecord, Store
 
 ATTEMPTS = 3
 
@@ -69,7 +69,7 @@ class Conversations:
             raise
         records = tuple(o for o in transition.outputs if isinstance(o, Chosen | Answered))
         revision = saved.revision if saved else None
-        committed = await self.store.commit_step(Step(person, transition.state, revision, records, update_id))
+        committed = await self.store.commit_step(StepRecord(person, transition.state, revision, records, update_id))
         return REPEATED if committed is None else Outcome(transition.outputs, transition.state)
 
     async def _dialogue(self, dialogue: DialogueId, saved: Saved | None, event: Event) -> Dialogue:

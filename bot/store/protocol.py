@@ -66,7 +66,7 @@ class Saved:
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
+class StepRecord:
     """One dialogue step to commit as one transaction.
 
     ``revision`` is that of the state the step was computed from (None for a
@@ -147,7 +147,7 @@ class Store(Protocol):
 
     async def current_dialogue(self, person: Pseudonym) -> DialogueId | None: ...
 
-    async def commit_step(self, step: Step) -> Saved | None: ...
+    async def commit_step(self, step: StepRecord) -> Saved | None: ...
 
     async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]: ...
 

@@ -13,32 +13,30 @@ import hashlib
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.dialogue.events import Answered, Chosen
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.dialogue.state import State
 from bot.store import sqlite_files
 from bot.store.keys import Identity, Pseudonym
 from bot.store.protocol import (
-    UPDATE_DAYS,
-    ConflictError,
     Migration,
     Participant,
     Pruned,
     Saved,
     SchemaStatus,
-    Step,
+    StepRecord,
     Version,
 )
 from bot.store.sqlite_privacy import erase_rows, export_rows
 from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_upgrade import read_status, upgrade
 from bot.store.sqlite_writer import Writer
+from bot.store.sqlite_writes import claim, commit, prune, publish
 
 Clock = Callable[[], datetime]
 
@@ -155,7 +153,7 @@ class SqliteStore:
     async def claim_update(self, update_id: int) -> bool:
         """Mark a Telegram update as handled; False if it already was."""
         day = self._today()
-        return await self._writer.transaction(lambda db: _claim(db, update_id, day))
+        return await self._writer.transaction(lambda db: claim(db, update_id, day))
 
     async def seen_update(self, update_id: int) -> bool:
         """Whether an update was already handled (``claim_update`` and ``commit_step`` decide atomically)."""
@@ -179,10 +177,10 @@ class SqliteStore:
         rows = await self._rows("SELECT current FROM persons WHERE person = ?", [person])
         return DialogueId(rows[0][0]) if rows and rows[0][0] else None
 
-    async def commit_step(self, step: Step) -> Saved | None:
+    async def commit_step(self, step: StepRecord) -> Saved | None:
         """Commit the update id, the new state and what was answered together; None for a repeated update."""
         day, ids = self._today(), [secrets.randbits(62) for _ in step.records]
-        return await self._writer.transaction(lambda db: _commit(db, step, day, ids))
+        return await self._writer.transaction(lambda db: commit(db, step, day, ids))
 
     async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]:
         """How many people chose each option at ``node``, raw: report through ``aggregate`` only."""
@@ -196,7 +194,7 @@ class SqliteStore:
     async def publish(self, dialogue: DialogueId, source: str, published_by: str) -> Version:
         """Store ``source`` as the next version, or return the newest if it is the same text."""
         digest, at = hashlib.sha256(source.encode()).hexdigest(), self._now().isoformat(timespec="seconds")
-        await self._writer.transaction(lambda db: _publish(db, (dialogue, source, digest, published_by, at)))
+        await self._writer.transaction(lambda db: publish(db, (dialogue, source, digest, published_by, at)))
         published = await self.version(dialogue)
         assert published is not None
         return published
@@ -232,7 +230,7 @@ class SqliteStore:
 
     async def prune(self, today: date, retention_days: int) -> Pruned:
         """Apply retention: old reflections, people inactive that long, and old update ids go."""
-        pruned = await self._writer.transaction(lambda db: _prune(db, today, retention_days))
+        pruned = await self._writer.transaction(lambda db: prune(db, today, retention_days))
         await self.checkpoint()
         return pruned
 
@@ -242,95 +240,3 @@ class SqliteStore:
 
     async def backup(self, target: Path) -> None:
         await asyncio.to_thread(sqlite_files.backup, self.path, target)
-
-
-# --- transactions, run on the writer's thread ------------------------------------
-
-
-def _claim(db: sqlite3.Connection, update_id: int, day: str) -> bool:
-    cursor = db.execute("INSERT INTO updates (update_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", (update_id, day))
-    return cursor.rowcount == 1
-
-
-def _commit(db: sqlite3.Connection, step: Step, day: str, ids: list[int]) -> Saved | None:
-    if step.update_id is not None and not _claim(db, step.update_id, day):
-        return None
-    revision = _save_state(db, step, day)
-    for record, row_id in zip(step.records, ids, strict=True):
-        _save_record(db, step, record, day, row_id)
-    return Saved(step.state, revision)
-
-
-def _save_state(db: sqlite3.Connection, step: Step, day: str) -> int:
-    state = step.state
-    db.execute(
-        "INSERT INTO persons (person, current, active_day) VALUES (?, ?, ?) ON CONFLICT (person) "
-        "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
-        (step.person, state.dialogue, day),
-    )
-    values = (state.version, state.to_json(), int(state.done), day, step.person, state.dialogue)
-    if step.revision is None:
-        cursor = db.execute(
-            "INSERT INTO conversations (version, state, done, day, person, dialogue, revision) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
-            values,
-        )
-    else:
-        cursor = db.execute(
-            "UPDATE conversations SET version = ?, state = ?, done = ?, day = ?, revision = revision + 1 "
-            "WHERE person = ? AND dialogue = ? AND revision = ?",
-            (*values, step.revision),
-        )
-    if cursor.rowcount != 1:
-        raise ConflictError(f"conversation in {state.dialogue!r} moved on since it was read")
-    return 1 if step.revision is None else step.revision + 1
-
-
-def _save_record(db: sqlite3.Connection, step: Step, record: Chosen | Answered, day: str, row_id: int) -> None:
-    """Keep the latest choice or reflection per question; a skipped reflection removes an earlier answer."""
-    state = step.state
-    head = (row_id, step.person, state.dialogue, state.version, record.node)
-    if isinstance(record, Chosen):
-        db.execute(
-            "INSERT INTO choices (id, person, dialogue, version, node, option, day) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (person, dialogue, node) DO UPDATE SET "
-            "version = excluded.version, option = excluded.option, day = excluded.day",
-            (*head, record.option, day),
-        )
-    elif record.text is None:
-        db.execute(
-            "DELETE FROM reflections WHERE person = ? AND dialogue = ? AND node = ?",
-            (step.person, state.dialogue, record.node),
-        )
-    else:
-        db.execute(
-            "INSERT INTO reflections (id, person, dialogue, version, node, language, text, day) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person, dialogue, node) DO UPDATE SET "
-            "version = excluded.version, language = excluded.language, text = excluded.text, day = excluded.day",
-            (*head, state.language, record.text, day),
-        )
-
-
-def _publish(db: sqlite3.Connection, row: tuple[str, str, str, str, str]) -> None:
-    dialogue, _, digest, _, _ = row
-    newest = db.execute(
-        "SELECT version, sha256 FROM dialogue_versions WHERE dialogue = ? ORDER BY version DESC LIMIT 1", (dialogue,)
-    ).fetchone()
-    if newest is not None and newest[1] == digest:
-        return
-    number = newest[0] + 1 if newest else 1
-    db.execute("INSERT INTO dialogue_versions VALUES (?, ?, ?, ?, ?, ?)", (dialogue, number, *row[1:]))
-
-
-def _prune(db: sqlite3.Connection, today: date, retention_days: int) -> Pruned:
-    cutoff = today - timedelta(days=retention_days)
-
-    def count(sql: str, value: str) -> int:
-        return db.execute(sql, (value,)).rowcount
-
-    return Pruned(
-        reflections=count("DELETE FROM reflections WHERE day < ?", cutoff.isoformat()),
-        people=count("DELETE FROM persons WHERE active_day < ?", cutoff.isoformat()),
-        participants=count("DELETE FROM participants WHERE seen_week < ?", cutoff.strftime("%G-W%V")),
-        updates=count("DELETE FROM updates WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat()),
-    )

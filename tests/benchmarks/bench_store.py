@@ -32,7 +32,7 @@ from bot.dialogue.state import State
 from bot.store.catalogue import Catalogue
 from bot.store.conversations import Conversations
 from bot.store.keys import Keys
-from bot.store.protocol import Step
+from bot.store.protocol import StepRecord
 from bot.store.sqlite import SqliteStore
 
 ROOT = Path(__file__).parents[2]
@@ -104,7 +104,9 @@ class Bench:
             revision: int | None = None
             while budget.take():
                 state, records = next(steps_)
-                saved = await self.store.commit_step(Step(person, state, revision, records, next(self.update_ids)))
+                saved = await self.store.commit_step(
+                    StepRecord(person, state, revision, records, next(self.update_ids))
+                )
                 assert saved is not None
                 revision, done = saved.revision, done + 1
             return done

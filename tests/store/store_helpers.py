@@ -9,14 +9,16 @@ from bot.dialogue import engine
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import DialogueId
 from bot.store.keys import Pseudonym
-from bot.store.protocol import Saved, Step, Store
+from bot.store.protocol import Saved, StepRecord, Store
 
 
 async def sample_start(store: Store, person: Pseudonym, source: bytes, update_id: int | None = None) -> Saved:
     """Publish the sample dialogue (once) and start it for ``person``: revision 1."""
     version = await store.publish(DialogueId("sample"), source.decode(), "test")
     state = engine.start(load_dialogue(source, "sample.yaml"), "en").state
-    saved = await store.commit_step(Step(person, replace(state, version=version.number), None, update_id=update_id))
+    saved = await store.commit_step(
+        StepRecord(person, replace(state, version=version.number), None, update_id=update_id)
+    )
     assert saved is not None
     return saved
 

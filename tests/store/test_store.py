@@ -15,7 +15,7 @@ from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.store import aggregate
 from bot.store.catalogue import Catalogue, UnknownDialogueError
 from bot.store.keys import Keys, Pseudonym
-from bot.store.protocol import ConflictError, Step, Store
+from bot.store.protocol import ConflictError, StepRecord, Store
 
 SAMPLE = DialogueId("sample")
 PICK = NodeId("pick")
@@ -43,7 +43,9 @@ async def test_update_participant_of_nobody(store: Store, keys: Keys) -> None:
 
 async def test_claim_update_once(store: Store) -> None:
     """The same update id is claimed once; a second delivery is recognised."""
+    assert not await store.seen_update(77)
     assert await store.claim_update(77)
+    assert await store.seen_update(77)
     assert not await store.claim_update(77)
     assert await store.claim_update(78)
 
@@ -53,10 +55,10 @@ async def test_new_conversation_then_steps(store: Store, keys: Keys, sample_sour
     person = keys.telegram(1).person
     dialogue = await Catalogue(store).publish(sample_source, "sample.yaml", "test")
     started = engine.start(dialogue, "en")
-    first = await store.commit_step(Step(person, started.state, None))
+    first = await store.commit_step(StepRecord(person, started.state, None))
     assert first is not None and first.revision == 1
     chose = engine.step(dialogue, started.state, engine.Choose(OptionId("write")))
-    second = await store.commit_step(Step(person, chose.state, 1, (Chosen(PICK, OptionId("write"), "", True),)))
+    second = await store.commit_step(StepRecord(person, chose.state, 1, (Chosen(PICK, OptionId("write"), "", True),)))
     assert second is not None and second.revision == 2
     loaded = await store.load_state(person, SAMPLE)
     assert loaded is not None and loaded.state == chose.state and loaded.revision == 2
@@ -69,12 +71,12 @@ async def test_stale_revision_is_a_conflict(store: Store, keys: Keys, sample_sou
     person = keys.telegram(1).person
     dialogue = await Catalogue(store).publish(sample_source, "sample.yaml", "test")
     started = engine.start(dialogue, "en")
-    await store.commit_step(Step(person, started.state, None))
+    await store.commit_step(StepRecord(person, started.state, None))
     moved = engine.step(dialogue, started.state, engine.Choose(OptionId("voice")))
     with pytest.raises(ConflictError, match="moved on"):
-        await store.commit_step(Step(person, moved.state, None, update_id=5))
+        await store.commit_step(StepRecord(person, moved.state, None, update_id=5))
     with pytest.raises(ConflictError):
-        await store.commit_step(Step(person, moved.state, 7, (Chosen(PICK, OptionId("voice"), "", True),)))
+        await store.commit_step(StepRecord(person, moved.state, 7, (Chosen(PICK, OptionId("voice"), "", True),)))
     loaded = await store.load_state(person, SAMPLE)
     assert loaded is not None and loaded.state == started.state and loaded.revision == 1
     assert await store.count_choices(SAMPLE, PICK) == {}
@@ -86,10 +88,10 @@ async def test_repeated_update_changes_nothing(store: Store, keys: Keys, sample_
     person = keys.telegram(1).person
     dialogue = await Catalogue(store).publish(sample_source, "sample.yaml", "test")
     started = engine.start(dialogue, "en")
-    assert await store.commit_step(Step(person, started.state, None, update_id=10)) is not None
+    assert await store.commit_step(StepRecord(person, started.state, None, update_id=10)) is not None
     moved = engine.step(dialogue, started.state, engine.Choose(OptionId("voice")))
     record = (Chosen(PICK, OptionId("voice"), "", True),)
-    assert await store.commit_step(Step(person, moved.state, 1, record, update_id=10)) is None
+    assert await store.commit_step(StepRecord(person, moved.state, 1, record, update_id=10)) is None
     loaded = await store.load_state(person, SAMPLE)
     assert loaded is not None and loaded.revision == 1 and await store.count_choices(SAMPLE, PICK) == {}
 
@@ -100,7 +102,7 @@ async def test_choices_and_reflections_keep_the_latest(store: Store, keys: Keys,
     state = (await sample_start(store, person, sample_source)).state
 
     async def record(revision: int, *records: Chosen | Answered) -> None:
-        await store.commit_step(Step(person, state, revision, records))
+        await store.commit_step(StepRecord(person, state, revision, records))
 
     await record(1, Chosen(PICK, OptionId("write"), "", True), Answered(NodeId("why"), "first thought"))
     await record(2, Chosen(PICK, OptionId("voice"), "", True), Answered(NodeId("why"), "second thought"))
@@ -158,7 +160,7 @@ async def test_peer_counts_need_k_people(
         person = keys.telegram(n).person
         state = (await sample_start(store, person, sample_source)).state
         option = OptionId("write" if n % 2 else "voice")
-        await store.commit_step(Step(person, state, 1, (Chosen(PICK, option, "", True),)))
+        await store.commit_step(StepRecord(person, state, 1, (Chosen(PICK, option, "", True),)))
     counts = await aggregate.peer_choices(store, SAMPLE, PICK, k=5)
     if not shown:
         assert counts is None
@@ -182,7 +184,7 @@ async def test_cancelled_step_leaves_the_store_usable(store: Store, keys: Keys, 
     person = keys.telegram(1).person
     first = await sample_start(store, person, sample_source)
     steps = [
-        asyncio.ensure_future(store.commit_step(Step(keys.telegram(n).person, first.state, None, update_id=n)))
+        asyncio.ensure_future(store.commit_step(StepRecord(keys.telegram(n).person, first.state, None, update_id=n)))
         for n in range(2, 12)
     ]
     await asyncio.sleep(0)
@@ -193,7 +195,7 @@ async def test_cancelled_step_leaves_the_store_usable(store: Store, keys: Keys, 
     committed = [n for n in range(2, 12) if await store.load_state(keys.telegram(n).person, SAMPLE)]
     claimed = [n for n in range(2, 12) if not await store.claim_update(n)]
     assert committed == claimed, "a step is committed together with its update id, or neither"
-    assert await store.commit_step(Step(person, replace(first.state, language="nl"), 1)) is not None
+    assert await store.commit_step(StepRecord(person, replace(first.state, language="nl"), 1)) is not None
 
 
 async def test_prune_applies_retention(store: Store, keys: Keys, sample_source: bytes, clock: FakeClock) -> None:
@@ -201,11 +203,11 @@ async def test_prune_applies_retention(store: Store, keys: Keys, sample_source: 
     old, recent = keys.telegram(1), keys.telegram(2)
     await store.save_participant(old.contact, 1)
     state = (await sample_start(store, old.person, sample_source, update_id=1)).state
-    await store.commit_step(Step(old.person, state, 1, (Answered(NodeId("why"), "long ago"),)))
+    await store.commit_step(StepRecord(old.person, state, 1, (Answered(NodeId("why"), "long ago"),)))
     clock.advance(days=200)
     await store.save_participant(recent.contact, 2)
     state = (await sample_start(store, recent.person, sample_source, update_id=2)).state
-    await store.commit_step(Step(recent.person, state, 1, (Answered(NodeId("why"), "lately"),)))
+    await store.commit_step(StepRecord(recent.person, state, 1, (Answered(NodeId("why"), "lately"),)))
     clock.advance(days=200)
 
     pruned = await store.prune(date(2026, 11, 23) + timedelta(days=400), retention_days=365)

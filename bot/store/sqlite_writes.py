@@ -1,0 +1,98 @@
+"""The write transactions of ``SqliteStore``, each one function run on the writer's thread."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+from bot.dialogue.events import Answered, Chosen
+from bot.store.protocol import UPDATE_DAYS, ConflictError, Pruned, Saved, StepRecord
+
+
+def claim(db: sqlite3.Connection, update_id: int, day: str) -> bool:
+    cursor = db.execute("INSERT INTO updates (update_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", (update_id, day))
+    return cursor.rowcount == 1
+
+
+def commit(db: sqlite3.Connection, step: StepRecord, day: str, ids: list[int]) -> Saved | None:
+    if step.update_id is not None and not claim(db, step.update_id, day):
+        return None
+    revision = _save_state(db, step, day)
+    for record, row_id in zip(step.records, ids, strict=True):
+        _save_record(db, step, record, day, row_id)
+    return Saved(step.state, revision)
+
+
+def _save_state(db: sqlite3.Connection, step: StepRecord, day: str) -> int:
+    state = step.state
+    db.execute(
+        "INSERT INTO persons (person, current, active_day) VALUES (?, ?, ?) ON CONFLICT (person) "
+        "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
+        (step.person, state.dialogue, day),
+    )
+    values = (state.version, state.to_json(), int(state.done), day, step.person, state.dialogue)
+    if step.revision is None:
+        cursor = db.execute(
+            "INSERT INTO conversations (version, state, done, day, person, dialogue, revision) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+            values,
+        )
+    else:
+        cursor = db.execute(
+            "UPDATE conversations SET version = ?, state = ?, done = ?, day = ?, revision = revision + 1 "
+            "WHERE person = ? AND dialogue = ? AND revision = ?",
+            (*values, step.revision),
+        )
+    if cursor.rowcount != 1:
+        raise ConflictError(f"conversation in {state.dialogue!r} moved on since it was read")
+    return 1 if step.revision is None else step.revision + 1
+
+
+def _save_record(db: sqlite3.Connection, step: StepRecord, record: Chosen | Answered, day: str, row_id: int) -> None:
+    """Keep the latest choice or reflection per question; a skipped reflection removes an earlier answer."""
+    state = step.state
+    head = (row_id, step.person, state.dialogue, state.version, record.node)
+    if isinstance(record, Chosen):
+        db.execute(
+            "INSERT INTO choices (id, person, dialogue, version, node, option, day) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+            "version = excluded.version, option = excluded.option, day = excluded.day",
+            (*head, record.option, day),
+        )
+    elif record.text is None:
+        db.execute(
+            "DELETE FROM reflections WHERE person = ? AND dialogue = ? AND node = ?",
+            (step.person, state.dialogue, record.node),
+        )
+    else:
+        db.execute(
+            "INSERT INTO reflections (id, person, dialogue, version, node, language, text, day) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+            "version = excluded.version, language = excluded.language, text = excluded.text, day = excluded.day",
+            (*head, state.language, record.text, day),
+        )
+
+
+def publish(db: sqlite3.Connection, row: tuple[str, str, str, str, str]) -> None:
+    dialogue, _, digest, _, _ = row
+    newest = db.execute(
+        "SELECT version, sha256 FROM dialogue_versions WHERE dialogue = ? ORDER BY version DESC LIMIT 1", (dialogue,)
+    ).fetchone()
+    if newest is not None and newest[1] == digest:
+        return
+    number = newest[0] + 1 if newest else 1
+    db.execute("INSERT INTO dialogue_versions VALUES (?, ?, ?, ?, ?, ?)", (dialogue, number, *row[1:]))
+
+
+def prune(db: sqlite3.Connection, today: date, retention_days: int) -> Pruned:
+    cutoff = today - timedelta(days=retention_days)
+
+    def count(sql: str, value: str) -> int:
+        return db.execute(sql, (value,)).rowcount
+
+    return Pruned(
+        reflections=count("DELETE FROM reflections WHERE day < ?", cutoff.isoformat()),
+        people=count("DELETE FROM persons WHERE active_day < ?", cutoff.isoformat()),
+        participants=count("DELETE FROM participants WHERE seen_week < ?", cutoff.strftime("%G-W%V")),
+        updates=count("DELETE FROM updates WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat()),
+    )
