@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import db, play, validate
+from bot.cli import db, play, run, validate
 from bot.config import ConfigError
 from bot.store import StoreError
+from bot.telegram.poller import PollingError
 
 logger = logging.getLogger("bot")
 QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "apscheduler")
@@ -36,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     game.add_argument("--resume", action="store_true", help="continue where the last game of this dialogue stopped")
     game.set_defaults(run=play.run)
     db.add_parser(verbs)
+    serve = verbs.add_parser("run", help="run the bot on Telegram (needs GOODWORK_TOKEN and GOODWORK_SECRET)")
+    serve.set_defaults(run=run.run)
     return parser
 
 
@@ -56,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         return int(args.run(args))
-    except (ConfigError, StoreError) as exc:
+    except (ConfigError, StoreError, PollingError) as exc:
         print(f"goodwork: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -7,9 +7,10 @@ started on while new conversations get the newest.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.dialogue.files import check_paths
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.store.protocol import Store, StoreError, Version
@@ -17,6 +18,12 @@ from bot.store.protocol import Store, StoreError, Version
 
 class UnknownDialogueError(StoreError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Synced:
+    published: tuple[DialogueId, ...]
+    problems: tuple[str, ...]
 
 
 class Catalogue:
@@ -38,6 +45,23 @@ class Catalogue:
             wanted = f"version {number} of " if number is not None else ""
             raise UnknownDialogueError(f"{wanted}dialogue {dialogue!r} has not been published")
         return self._loaded.get((dialogue, version.number)) or self._remember(_load(version))
+
+    async def sync(self, folder: Path, published_by: str) -> Synced:
+        """Publish every valid dialogue in ``folder`` whose text changed; report the broken ones.
+
+        A broken file never replaces the version already published.
+        """
+        report = check_paths([folder])
+        broken = {problem.path for problem in report.errors}
+        published = []
+        for dialogue_id, path in sorted(report.sources.items()):
+            if path in broken:
+                continue
+            before = await self._store.version(dialogue_id)
+            dialogue = await self.publish(Path(path).read_bytes(), path, published_by, Path(path).parent)
+            if before is None or before.number != dialogue.version:
+                published.append(dialogue_id)
+        return Synced(tuple(published), tuple(str(problem) for problem in report.errors))
 
     def _remember(self, dialogue: Dialogue) -> Dialogue:
         self._loaded[dialogue.id, dialogue.version] = dialogue

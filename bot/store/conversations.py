@@ -36,19 +36,26 @@ class Conversations:
         self.store, self.catalogue = store, catalogue
 
     async def apply(
-        self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None = None
+        self,
+        person: Pseudonym,
+        dialogue: DialogueId,
+        event: Event,
+        update_id: int | None = None,
+        version: int | None = None,
     ) -> Outcome:
         """Apply ``event`` and commit it; an EngineError leaves everything as it was.
 
+        ``version``, from a button, must be the version the conversation is on.
         Two steps racing on one conversation (a double tap) cannot both win: the
         loser is recomputed on the winner's state, where its button is usually stale.
         """
-        for _ in range(ATTEMPTS - 1):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self._attempt(person, dialogue, event, update_id)
+                return await self._attempt(person, dialogue, event, update_id, version)
             except ConflictError:
-                continue
-        return await self._attempt(person, dialogue, event, update_id)
+                if attempt == ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     async def current(self, person: Pseudonym, dialogue: DialogueId) -> Outcome | None:
         """The open question of a stored conversation, to continue it; None if there is none or it ended."""
@@ -58,11 +65,15 @@ class Conversations:
         pinned = await self.catalogue.get(dialogue, saved.state.version)
         return Outcome(engine.current(pinned, saved.state), saved.state)
 
-    async def _attempt(self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None) -> Outcome:
+    async def _attempt(
+        self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None, version: int | None
+    ) -> Outcome:
         saved = await self.store.load_state(person, dialogue)
-        version = await self._dialogue(dialogue, saved, event)
+        loaded = await self._dialogue(dialogue, saved, event)
         try:
-            transition = engine.step(version, saved.state if saved else None, event)
+            if version is not None and (saved is None or saved.state.version != version):
+                raise engine.StaleError(f"that button belongs to version {version} of {dialogue!r}")
+            transition = engine.step(loaded, saved.state if saved else None, event)
         except engine.EngineError:
             if update_id is not None and await self.store.seen_update(update_id):
                 return REPEATED  # redelivered after it moved the conversation on: it no longer fits

@@ -177,6 +177,12 @@ class SqliteStore:
         rows = await self._rows("SELECT current FROM persons WHERE person = ?", [person])
         return DialogueId(rows[0][0]) if rows and rows[0][0] else None
 
+    async def set_current(self, person: Pseudonym, dialogue: DialogueId | None) -> None:
+        """Which dialogue typed text goes to; None puts the current one aside (its progress stays)."""
+        await self._writer.transaction(
+            lambda db: db.execute("UPDATE persons SET current = ? WHERE person = ?", (dialogue, person))
+        )
+
     async def commit_step(self, step: StepRecord) -> Saved | None:
         """Commit the update id, the new state and what was answered together; None for a repeated update."""
         day, ids = self._today(), [secrets.randbits(62) for _ in step.records]
@@ -207,6 +213,11 @@ class SqliteStore:
 
     async def versions(self, dialogue: DialogueId) -> list[Version]:
         return await self._versions("dialogue = ?", [dialogue])
+
+    async def dialogue_ids(self) -> list[DialogueId]:
+        """Every dialogue that has a published version."""
+        rows = await self._rows("SELECT DISTINCT dialogue FROM dialogue_versions ORDER BY dialogue")
+        return [DialogueId(dialogue) for (dialogue,) in rows]
 
     async def _versions(self, where: str, parameters: list[Any], limit: int = -1) -> list[Version]:
         rows = await self._rows(

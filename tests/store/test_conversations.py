@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,30 @@ async def test_unknown_dialogue(conversations: Conversations, keys: Keys) -> Non
     with pytest.raises(UnknownDialogueError, match="dialogue 'ghost' has not been published"):
         await conversations.apply(keys.telegram(1).person, DialogueId("ghost"), Start("en"))
     assert await conversations.store.current_dialogue(keys.telegram(1).person) is None
+
+
+async def test_button_of_another_version_is_stale(
+    conversations: Conversations, keys: Keys, sample_source: bytes
+) -> None:
+    """A press carrying a version other than the conversation's is refused and changes nothing."""
+    await conversations.catalogue.publish(sample_source, "sample.yaml", "test")
+    person = keys.telegram(1).person
+    await conversations.apply(person, SAMPLE, Start("en"))
+    with pytest.raises(engine.StaleError, match="version 2"):
+        await conversations.apply(person, SAMPLE, Choose(OptionId("write"), engine.NodeId("pick")), version=2)
+    assert await conversations.store.count_choices(SAMPLE, engine.NodeId("pick")) == {}
+
+
+async def test_sync_publishes_changed_files_only(
+    conversations: Conversations, tmp_path: Path, sample_source: bytes
+) -> None:
+    """Syncing a folder publishes new and changed dialogues once; a broken file is reported, never published."""
+    (tmp_path / "sample.yaml").write_bytes(sample_source)
+    (tmp_path / "broken.yaml").write_text("id: broken\nversion: [\n")
+    first = await conversations.catalogue.sync(tmp_path, "test")
+    again = await conversations.catalogue.sync(tmp_path, "test")
+    (tmp_path / "sample.yaml").write_bytes(sample_source.replace(*CHANGED))
+    changed = await conversations.catalogue.sync(tmp_path, "test")
+    assert (first.published, again.published, changed.published) == (("sample",), (), ("sample",))
+    assert any("broken.yaml" in problem for problem in first.problems)
+    assert await conversations.store.dialogue_ids() == ["sample"]

@@ -220,3 +220,22 @@ async def test_prune_applies_retention(store: Store, keys: Keys, sample_source: 
 
 async def _empty_export(store: Store, keys: Keys) -> dict[str, object]:
     return await store.export(keys.telegram(999_999))
+
+
+async def test_current_dialogue_can_be_put_aside(store: Store, keys: Keys, sample_source: bytes) -> None:
+    """set_current switches the dialogue typed text goes to, or clears it; progress stays."""
+    person = keys.telegram(1).person
+    await sample_start(store, person, sample_source)
+    await store.set_current(person, None)
+    assert await store.current_dialogue(person) is None
+    assert await store.load_state(person, SAMPLE) is not None
+    await store.set_current(person, SAMPLE)
+    assert await store.current_dialogue(person) == SAMPLE
+
+
+async def test_dialogue_ids_lists_published(store: Store) -> None:
+    """Every dialogue with a published version is listed once, in order."""
+    assert await store.dialogue_ids() == []
+    for name in ("zeta", "alpha", "zeta"):
+        await store.publish(DialogueId(name), f"text of {name}", "test")
+    assert await store.dialogue_ids() == ["alpha", "zeta"]

@@ -1,0 +1,124 @@
+"""The composition root of the running bot: settings, store, catalogue, application, poller.
+
+``serve`` runs until SIGINT/SIGTERM (or ``stop``): it syncs the dialogues folder
+into the store, sets the command menus, polls, and on the way out lets updates
+in progress finish before closing the application and the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
+
+from bot.config import Settings
+from bot.store import Keys, Store, open_store
+from bot.store.catalogue import Catalogue
+from bot.store.conversations import Conversations
+from bot.store.retention import keep_pruning
+from bot.store.sqlite import utc_now
+from bot.telegram.commands import Commands
+from bot.telegram.handlers import Router, on_error
+from bot.telegram.poller import Poller
+from bot.telegram.render import Renderer
+from bot.telegram.services import Services
+from bot.telegram.texts import COMMANDS, LANGUAGES, text
+
+logger = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """python-telegram-bot's Application, without its Updater (our ``Poller`` confirms offsets)."""
+    builder: ApplicationBuilder = Application.builder()  # type: ignore[type-arg]
+    return (
+        builder.token(settings.require_token())
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .updater(None)
+        .job_queue(None)
+        .build()
+    )
+
+
+class Bot:
+    """One running bot: everything it holds, created in ``start`` and released in ``close``."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings, self.clock = settings, clock
+        self.keys = Keys(settings.require_secret())
+        self.application = build_application(settings)
+        self.store: Store | None = None
+        self.poller: Poller | None = None
+
+    async def serve(self) -> None:
+        """Run until ``stop()``; every resource is released whatever happens."""
+        store = self.store = await open_store(self.settings, self.keys, clock=self.clock)
+        retention: asyncio.Task[None] | None = None
+        try:
+            services = await self._services(store)
+            router = Router(services, Commands(services))
+            self.application.add_handler(TypeHandler(Update, router.route))
+            self.application.add_error_handler(on_error)
+            async with self.application:
+                await self._set_commands()
+                retention = asyncio.ensure_future(
+                    keep_pruning(store, self.settings.retention_days, clock=self.clock, tz=self.settings.tz)
+                )
+                self.poller = Poller(self.application.bot, self.application.process_update, self._slow_down(services))
+                logger.info("bot @%s is running", self.application.bot.username)
+                await self.poller.run()
+        finally:
+            if retention is not None:
+                retention.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retention
+            await store.close()
+
+    def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+
+    async def _services(self, store: Store) -> Services:
+        catalogue = Catalogue(store)
+        synced = await catalogue.sync(self.settings.dialogues, "goodwork run")
+        for problem in synced.problems:
+            logger.warning("dialogue not published: %s", problem)
+        logger.info("dialogues: %d newly published", len(synced.published))
+        renderer = Renderer(self.application.bot, self.settings.pacing_ms)
+        return Services(self.settings, store, self.keys, catalogue, Conversations(store, catalogue), renderer)
+
+    async def _set_commands(self) -> None:
+        for language in LANGUAGES:
+            commands = [BotCommand(name, texts[language]) for name, texts in COMMANDS.items()]
+            await self.application.bot.set_my_commands(commands, language_code=language)
+        default = [BotCommand(name, texts["nl"]) for name, texts in COMMANDS.items()]
+        await self.application.bot.set_my_commands(default)
+
+    @staticmethod
+    def _slow_down(services: Services) -> Callable[[Update], asyncio.Future[None]]:
+        async def overflow(update: Update) -> None:
+            chat = update.effective_chat
+            if chat is not None and chat.type == "private" and update.message is not None:
+                language = update.effective_user.language_code if update.effective_user else None
+                await services.renderer.send(chat.id, text("slow_down", language))
+
+        return overflow  # type: ignore[return-value]
+
+
+async def run_bot(settings: Settings) -> None:
+    """``goodwork run``: serve until SIGINT or SIGTERM."""
+    bot = Bot(settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, bot.stop)
+    try:
+        await bot.serve()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)

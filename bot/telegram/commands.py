@@ -1,0 +1,195 @@
+"""The participant's commands: /start and the eleven in the menu."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import InputFile
+
+from bot.dialogue import engine
+from bot.dialogue.model import SESSIONS, Dialogue, DialogueId
+from bot.store.catalogue import UnknownDialogueError
+from bot.telegram import callbacks
+from bot.telegram.render import keyboard
+from bot.telegram.services import Services, Turn
+from bot.telegram.texts import LANGUAGE_BUTTONS, LANGUAGES, MARK_DONE, MARK_NEW, MARK_STARTED, text
+
+logger = logging.getLogger(__name__)
+_PAYLOAD = re.compile(r"(?:d_)?([a-z][a-z0-9_-]{0,31})")
+_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
+UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language"})
+
+Command = Callable[["Commands", Turn, str], Awaitable[None]]
+
+
+@dataclass
+class Commands:
+    services: Services
+
+    async def run(self, turn: Turn, message: str) -> None:
+        """Run ``/name [argument]``; an unknown command gets a pointer to /help."""
+        match = _COMMAND.fullmatch(message.strip())
+        name = match.group(1).lower() if match else ""
+        command = TABLE.get(name)
+        if command is None:
+            return await self.services.say(turn, "unknown_command")
+        if turn.participant.paused and name not in UNPAUSED:
+            return await self.services.say(turn, "stopped_reminder")
+        await command(self, turn, (match.group(2) or "").strip() if match else "")
+
+    async def start(self, turn: Turn, payload: str) -> None:
+        """Welcome and language choice; with a payload, open that dialogue instead."""
+        if not await self.services.claim(turn):
+            return
+        if payload:
+            return await self._deep_link(turn, payload)
+        buttons = [
+            (LANGUAGE_BUTTONS[code], callbacks.LanguageButton(code, onboarding=True).data)
+            for code in _first(turn.language)
+        ]
+        await self.services.renderer.send(turn.chat_id, text("welcome", turn.language), keyboard(*buttons))
+
+    async def onboard(self, turn: Turn) -> None:
+        """After the language: the privacy note, then the introduction (or the list of sessions)."""
+        await self.services.say(
+            turn, "privacy", k=self.services.settings.min_group, days=self.services.settings.retention_days
+        )
+        introduction = next((d.id for d in sorted(await self._published(), key=_order) if d.session == "intro"), None)
+        if introduction is None:
+            return await self.services.say(turn, "intro_missing")
+        await self.services.open(turn, introduction)
+
+    async def _deep_link(self, turn: Turn, payload: str) -> None:
+        match = _PAYLOAD.fullmatch(payload)
+        known = await self.services.store.dialogue_ids()
+        if match is None or DialogueId(match.group(1)) not in known:
+            return await self.services.say(turn, "unknown_payload")
+        await self.services.open(turn, DialogueId(match.group(1)))
+
+    async def sessions(self, turn: Turn, _: str) -> None:
+        """The toolkit sessions in order, then any other dialogue, each with a progress mark and a button."""
+        dialogues = await self._published()
+        if not dialogues:
+            return await self.services.say(turn, "sessions_empty")
+        marks = await self._marks(turn)
+        rows = [_row(d, marks.get(d.id, MARK_NEW), turn.language) for d in sorted(dialogues, key=_order)]
+        await self.services.renderer.send(turn.chat_id, text("sessions_header", turn.language), keyboard(*rows))
+
+    async def _published(self) -> list[Dialogue]:
+        found = []
+        for dialogue_id in await self.services.store.dialogue_ids():
+            try:
+                found.append(await self.services.catalogue.get(dialogue_id))
+            except UnknownDialogueError:  # pragma: no cover - listed ids are published
+                continue
+        return found
+
+    async def _marks(self, turn: Turn) -> dict[DialogueId, str]:
+        saved = await self.services.store.conversations(turn.who.person)
+        return {s.state.dialogue: MARK_DONE if s.state.done else MARK_STARTED for s in saved}
+
+    async def continue_(self, turn: Turn, _: str) -> None:
+        current = await self.services.store.current_dialogue(turn.who.person)
+        resumed = await self.services.conversations.current(turn.who.person, current) if current else None
+        if current is None or resumed is None:
+            return await self.services.say(turn, "continue_nothing")
+        await self.services.open(turn, current)
+
+    async def back(self, turn: Turn, _: str) -> None:
+        current = await self.services.store.current_dialogue(turn.who.person)
+        if current is None:
+            return await self.services.say(turn, "back_nothing")
+        try:
+            await self.services.conversations.apply(turn.who.person, current, engine.Back(), turn.update_id)
+        except engine.EngineError:
+            return await self.services.say(turn, "back_nothing")
+        await self.services.open(turn, current)
+
+    async def cancel(self, turn: Turn, _: str) -> None:
+        if await self.services.store.current_dialogue(turn.who.person) is None:
+            return await self.services.say(turn, "cancel_nothing")
+        await self.services.store.set_current(turn.who.person, None)
+        await self.services.say(turn, "cancel_done")
+
+    async def language(self, turn: Turn, _: str) -> None:
+        buttons = [(LANGUAGE_BUTTONS[code], callbacks.LanguageButton(code).data) for code in _first(turn.language)]
+        await self.services.renderer.send(turn.chat_id, text("language_prompt", turn.language), keyboard(*buttons))
+
+    async def privacy(self, turn: Turn, _: str) -> None:
+        settings = self.services.settings
+        await self.services.say(turn, "privacy", k=settings.min_group, days=settings.retention_days)
+
+    async def mydata(self, turn: Turn, _: str) -> None:
+        exported = await self.services.store.export(turn.who)
+        if not any(rows for key, rows in exported.items() if key != "format"):
+            return await self.services.say(turn, "mydata_empty")
+        document = InputFile(
+            json.dumps(exported, ensure_ascii=False, indent=2).encode(), filename="goodwork-mydata.json"
+        )
+        caption = text("mydata_caption", turn.language)
+        await self.services.renderer.call(
+            lambda: self.services.renderer.bot.send_document(turn.chat_id, document, caption=caption)
+        )
+
+    async def forget(self, turn: Turn, _: str) -> None:
+        language = turn.language
+        buttons = [
+            (text("forget_yes", language), callbacks.ForgetButton(True).data),
+            (text("forget_no", language), callbacks.ForgetButton(False).data),
+        ]
+        await self.services.renderer.send(turn.chat_id, text("forget_confirm", language), keyboard(*buttons))
+
+    async def stop(self, turn: Turn, _: str) -> None:
+        await self.services.store.update_participant(turn.who.contact, paused=True)
+        await self.services.say(turn, "stop_done")
+
+    async def resume(self, turn: Turn, _: str) -> None:
+        if not turn.participant.paused:
+            return await self.services.say(turn, "resume_not_stopped")
+        await self.services.store.update_participant(turn.who.contact, paused=False)
+        await self.services.say(turn, "resume_done")
+
+    async def help(self, turn: Turn, _: str) -> None:
+        await self.services.say(turn, "help")
+
+
+def _row(dialogue: Dialogue, mark: str, language: str) -> tuple[str, str]:
+    """A /sessions button: progress mark, session and title."""
+    label = f"{mark} {text('session_' + _session(dialogue), language)}: {dialogue.title.get(language)}"
+    return label, callbacks.OpenButton(dialogue.id).data
+
+
+def _first(language: str) -> list[str]:
+    """The languages with the person's own first, so the likely choice is on top."""
+    return [language, *(code for code in LANGUAGES if code != language)]
+
+
+_SESSION_TEXTS = {"intro": "introduction", "excellence": "excellence", "ethics": "ethics", "engagement": "engagement"}
+
+
+def _session(dialogue: Dialogue) -> str:
+    return _SESSION_TEXTS.get(dialogue.session, "other")
+
+
+def _order(dialogue: Dialogue) -> tuple[int, str]:
+    return (SESSIONS.index(dialogue.session) if dialogue.session in SESSIONS else len(SESSIONS), dialogue.id)
+
+
+TABLE: dict[str, Command] = {
+    "start": Commands.start,
+    "sessions": Commands.sessions,
+    "continue": Commands.continue_,
+    "back": Commands.back,
+    "cancel": Commands.cancel,
+    "language": Commands.language,
+    "privacy": Commands.privacy,
+    "mydata": Commands.mydata,
+    "forget": Commands.forget,
+    "stop": Commands.stop,
+    "resume": Commands.resume,
+    "help": Commands.help,
+}

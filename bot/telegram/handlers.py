@@ -1,0 +1,155 @@
+"""From an update to a reply: decode, call the conversations and the store, render. No business rules.
+
+One entry point, ``Router.route``, sees every update (python-telegram-bot calls
+it through a ``TypeHandler``) and sends it to ``on_member``, ``on_group``,
+``on_button``, ``on_command``, ``on_text`` or ``on_media``.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.dialogue import engine
+from bot.dialogue.buttons import ButtonError, ChoiceButton, SkipButton
+from bot.telegram import callbacks
+from bot.telegram.commands import Commands
+from bot.telegram.services import Services, Turn
+from bot.telegram.texts import text
+
+logger = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+
+@dataclass
+class Router:
+    services: Services
+    commands: Commands
+
+    async def route(self, update: Update, context: Context) -> None:
+        if update.my_chat_member is not None:
+            return await self.on_member(update)
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or update.edited_message is not None:
+            return None
+        if chat.type != "private":
+            return await self.on_group(update)
+        turn = await self.services.turn(update, user)
+        if update.callback_query is not None:
+            return await self.on_button(turn)
+        message = update.message
+        if message is None:
+            return None
+        if message.text and message.text.startswith("/"):
+            return await self.commands.run(turn, message.text)
+        if turn.participant.paused:
+            return await self.services.say(turn, "stopped_reminder")
+        if message.text:
+            return await self.on_text(turn, message.text)
+        return await self.on_media(turn)
+
+    async def on_member(self, update: Update) -> None:
+        """The person blocked (or unblocked) the bot: keep their contact's status current."""
+        member = update.my_chat_member
+        assert member is not None
+        if member.chat.type != "private":
+            return
+        active = member.new_chat_member.status not in ("kicked", "left")
+        await self.services.store.update_participant(
+            self.services.keys.telegram(member.from_user.id).contact, active=active
+        )
+
+    async def on_group(self, update: Update) -> None:
+        """In a group the bot explains itself once per command and stores nothing."""
+        message = update.effective_message
+        if message is not None and message.text and message.text.startswith("/"):
+            language = _language_of(update)
+            await self.services.renderer.send(message.chat_id, text("group_only_private", language))
+
+    async def on_text(self, turn: Turn, body: str) -> None:
+        current = await self.services.store.current_dialogue(turn.who.person)
+        if current is None:
+            return await self.services.say(turn, "no_dialogue_text")
+        await self.services.step(turn, current, engine.Answer(body))
+
+    async def on_media(self, turn: Turn) -> None:
+        await self.services.say(turn, "media_not_understood")
+
+    async def on_button(self, turn: Turn) -> None:
+        query = turn.update.callback_query
+        assert query is not None
+        try:
+            pressed = callbacks.decode(query.data)
+        except ButtonError:
+            await query.answer(text("forged_button", turn.language))
+            return
+        message = _message(query.message)
+        match pressed:
+            case ChoiceButton() | SkipButton():
+                await self._dialogue_button(turn, pressed, message)
+            case callbacks.LanguageButton():
+                await self._language_button(turn, pressed, message)
+            case callbacks.OpenButton():
+                await self._open_button(turn, pressed)
+            case callbacks.ForgetButton():
+                await self._forget_button(turn, pressed, message)
+
+    async def _dialogue_button(self, turn: Turn, pressed: ChoiceButton | SkipButton, message: Message | None) -> None:
+        if turn.participant.paused:
+            await self.services.answer(turn, "stopped_reminder")
+            return
+        event: engine.Event = (
+            engine.Choose(pressed.option, pressed.node)
+            if isinstance(pressed, ChoiceButton)
+            else engine.Skip(pressed.node)
+        )
+        await self.services.step(turn, pressed.dialogue, event, version=pressed.version, pressed=message)
+
+    async def _language_button(self, turn: Turn, pressed: callbacks.LanguageButton, message: Message | None) -> None:
+        await self.services.answer(turn)
+        if not await self.services.claim(turn):
+            return
+        await self.services.set_language(turn, pressed.language, message)
+        if pressed.onboarding:
+            await self.commands.onboard(turn.with_language(pressed.language))
+
+    async def _open_button(self, turn: Turn, pressed: callbacks.OpenButton) -> None:
+        await self.services.answer(turn)
+        await self.services.open(turn, pressed.dialogue)
+
+    async def _forget_button(self, turn: Turn, pressed: callbacks.ForgetButton, message: Message | None) -> None:
+        await self.services.answer(turn)
+        if not await self.services.claim(turn):
+            return
+        await self.services.renderer.remove_keyboard(message)
+        if not pressed.confirmed:
+            return await self.services.say(turn, "forget_kept")
+        await self.services.store.erase(turn.who)
+        await self.services.say(turn, "forget_done")
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Any exception in a handler: the log gets the update id and the error type, the person an apology."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
+    logger.error("update %s failed: %s (message left out)\n%s", update_id, type(error).__name__, frames.rstrip())
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
+        try:
+            await context.bot.send_message(update.effective_chat.id, text("error_apology", _language_of(update)))
+        except Exception:  # the apology is best effort; the bot keeps running
+            logger.warning("could not apologise for update %s", update_id)
+
+
+def _message(message: object) -> Message | None:
+    return message if isinstance(message, Message) else None
+
+
+def _language_of(update: Update) -> str:
+    user = update.effective_user
+    code = (user.language_code or "") if user is not None else ""
+    return "en" if code and not code.startswith("nl") else "nl"

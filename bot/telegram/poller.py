@@ -1,0 +1,195 @@
+"""Long polling that confirms an update to Telegram only once it has been handled.
+
+python-telegram-bot's ``Updater`` confirms a batch as soon as it is queued, so
+a crash loses whatever was queued. Here the offset sent to Telegram never
+passes an update still in progress: after a crash Telegram delivers it again,
+and the store's update ids make sure a step that did commit is not applied twice.
+
+Updates of one person run in order, one at a time, in that person's lane;
+different people run concurrently (up to ``concurrency``). A person who floods
+the bot gets at most ``backlog`` updates queued; the rest are handed to
+``overflow`` (a cheap "slow down"), so one person cannot fill the batches that
+others' updates arrive in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+logger = logging.getLogger(__name__)
+
+Handle = Callable[[Update], Awaitable[None]]
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+BUSY_POLL = 0.1  # seconds between polls while an update is still in progress
+MAX_BACKOFF = 30.0
+
+
+class PollingError(Exception):
+    """Polling cannot go on (another process polls the same token, or the token is refused)."""
+
+
+@dataclass
+class _Lane:
+    queue: asyncio.Queue[Update] = field(default_factory=asyncio.Queue)
+    task: asyncio.Task[None] | None = None
+
+
+class Poller:
+    def __init__(
+        self,
+        bot: Bot,
+        handle: Handle,
+        overflow: Handle,
+        *,
+        timeout: int = 30,
+        concurrency: int = 64,
+        backlog: int = 10,
+    ) -> None:
+        self.bot, self.handle, self.overflow = bot, handle, overflow
+        self.timeout, self.backlog = timeout, backlog
+        self._slots = asyncio.Semaphore(concurrency)
+        self._lanes: dict[int, _Lane] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: set[int] = set()
+        self._newest = -1
+        self._progress = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    @property
+    def offset(self) -> int | None:
+        """The offset to confirm: the oldest update in progress, else one past the newest seen."""
+        if self._pending:
+            return min(self._pending)
+        return self._newest + 1 if self._newest >= 0 else None
+
+    async def run(self) -> None:
+        """Poll until ``stop()``; then let updates in progress finish and confirm them."""
+        backoff = 1.0
+        while not self._stopping.is_set():
+            try:
+                updates = await self._fetch()
+                backoff = 1.0
+            except RetryAfter as exc:
+                await self._pause(_seconds(exc.retry_after))
+                continue
+            except (Conflict, InvalidToken) as exc:
+                raise PollingError(_explain(exc)) from None
+            except TelegramError as exc:  # network trouble or a 5xx: Telegram keeps the updates
+                logger.warning("getUpdates failed (%s); retrying in %.0f s", type(exc).__name__, backoff)
+                await self._pause(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            if updates is not None:
+                self._dispatch(updates)
+        await self._drain()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def _fetch(self) -> list[Update] | None:
+        """One getUpdates call that returns early on ``stop()``; None if it was cut short."""
+        busy = bool(self._pending)
+        poll = asyncio.ensure_future(
+            self.bot.get_updates(
+                offset=self.offset, timeout=0 if busy else self.timeout, allowed_updates=list(ALLOWED_UPDATES)
+            )
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not poll.done():
+            poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await poll
+            return None
+        updates = list(poll.result())
+        if busy and all(update.update_id <= self._newest for update in updates):
+            await self._wait_for_progress(BUSY_POLL)
+        return updates
+
+    def _dispatch(self, updates: list[Update]) -> None:
+        for update in updates:
+            if update.update_id <= self._newest:
+                continue  # still in progress: Telegram sent it again because it is not confirmed yet
+            self._newest = update.update_id
+            self._pending.add(update.update_id)
+            lane = self._lanes.setdefault(_lane_key(update), _Lane())
+            if lane.queue.qsize() >= self.backlog:
+                self._spawn(self._run_one(self.overflow, update))
+                continue
+            lane.queue.put_nowait(update)
+            if lane.task is None:
+                lane.task = self._spawn(self._run_lane(_lane_key(update), lane))
+
+    async def _run_lane(self, key: int, lane: _Lane) -> None:
+        async with self._slots:
+            while not lane.queue.empty():
+                await self._run_one(self.handle, lane.queue.get_nowait())
+        lane.task = None
+        if lane.queue.empty():
+            self._lanes.pop(key, None)
+        else:  # filled again while this task was finishing
+            lane.task = self._spawn(self._run_lane(key, lane))
+
+    async def _run_one(self, handle: Handle, update: Update) -> None:
+        try:
+            await handle(update)
+        except Exception:
+            logger.exception("update %s failed outside the error handler", update.update_id)
+        finally:
+            self._pending.discard(update.update_id)
+            self._progress.set()
+
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _wait_for_progress(self, seconds: float) -> None:
+        self._progress.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._progress.wait(), seconds)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _drain(self) -> None:
+        """Let every update in progress finish, then confirm them so Telegram does not send them again."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._newest >= 0:
+            with contextlib.suppress(NetworkError):
+                await self.bot.get_updates(offset=self.offset, timeout=0, allowed_updates=list(ALLOWED_UPDATES))
+
+
+def _lane_key(update: Update) -> int:
+    """Updates of one person share a lane; anything without a person gets a lane of its own."""
+    if update.effective_user is not None:
+        return update.effective_user.id
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return -update.update_id
+
+
+def _seconds(value: object) -> float:
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, Conflict):
+        return (
+            "another process is polling Telegram with this bot token (Telegram answered 409 Conflict); "
+            "stop the other instance, or run several instances with webhooks"
+        )
+    return f"Telegram refused the bot token ({exc}); check GOODWORK_TOKEN with @BotFather"

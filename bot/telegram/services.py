@@ -1,0 +1,172 @@
+"""What handlers and commands share: the store, the conversations, the renderer, and one person's turn."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from telegram import Message, Update, User
+
+from bot.config import Settings
+from bot.dialogue import engine
+from bot.dialogue.events import Chosen
+from bot.dialogue.model import Choice, DialogueId
+from bot.store import aggregate
+from bot.store.catalogue import Catalogue, UnknownDialogueError
+from bot.store.conversations import Conversations
+from bot.store.keys import Identity, Keys
+from bot.store.protocol import Participant, Store
+from bot.telegram.render import Renderer
+from bot.telegram.texts import LANGUAGE_BUTTONS, text
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One update from one person in a private chat, with who they are and their settings."""
+
+    update: Update
+    who: Identity
+    chat_id: int
+    participant: Participant
+    telegram_language: str | None
+
+    @property
+    def language(self) -> str:
+        return self.participant.language or guess_language(self.telegram_language)
+
+    @property
+    def update_id(self) -> int:
+        return self.update.update_id
+
+    def with_language(self, language: str) -> Turn:
+        return replace(self, participant=replace(self.participant, language=language))
+
+
+def guess_language(code: str | None) -> str:
+    """Dutch unless Telegram says the person uses something else."""
+    return "en" if code and not code.lower().startswith("nl") else "nl"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    keys: Keys
+    catalogue: Catalogue
+    conversations: Conversations
+    renderer: Renderer
+
+    async def turn(self, update: Update, user: User) -> Turn:
+        """Who this is; their contact is saved (and marked active) when new or inactive."""
+        who = self.keys.telegram(user.id)
+        chat = update.effective_chat
+        assert chat is not None
+        participant = await self.store.participant(who.contact)
+        if participant is None or not participant.active or participant.chat_id != chat.id:
+            participant = await self.store.save_participant(who.contact, chat.id)
+        return Turn(update, who, chat.id, participant, user.language_code)
+
+    async def say(self, turn: Turn, key: str, **values: object) -> None:
+        await self.renderer.send(turn.chat_id, text(key, turn.language, **values))
+
+    async def answer(self, turn: Turn, key: str | None = None) -> None:
+        """Answer a button press (Telegram shows a spinner until then), with a short notice if ``key``."""
+        query = turn.update.callback_query
+        if query is not None:
+            await self.renderer.call(lambda: query.answer(text(key, turn.language) if key else None))
+
+    async def claim(self, turn: Turn) -> bool:
+        """Mark this update as handled; False when it was already (a repeated delivery)."""
+        return await self.store.claim_update(turn.update_id)
+
+    async def step(
+        self,
+        turn: Turn,
+        dialogue: DialogueId,
+        event: engine.Event,
+        version: int | None = None,
+        pressed: Message | None = None,
+    ) -> None:
+        """One dialogue step, committed before anything is shown; engine refusals get a kind word."""
+        try:
+            outcome = await self.conversations.apply(turn.who.person, dialogue, event, turn.update_id, version)
+        except engine.EngineError as exc:
+            return await self.refuse(turn, exc)
+        except UnknownDialogueError:
+            return await self.refuse_key(turn, "unknown_dialogue")
+        if pressed is not None:
+            await self.answer(turn)
+        if outcome.repeated or outcome.state is None:
+            return None
+        language = outcome.state.language
+        await self.renderer.outputs(turn.chat_id, outcome.outputs, language, self._peers(dialogue, language), pressed)
+
+    async def refuse(self, turn: Turn, error: engine.EngineError) -> None:
+        if isinstance(error, engine.AnswerLengthError):
+            written = turn.update.message.text or "" if turn.update.message else ""
+            if len(written.strip()) > error.maximum:
+                return await self.say(turn, "too_long", maximum=error.maximum)
+            return await self.say(turn, "too_short", minimum=error.minimum)
+        if isinstance(error, engine.StaleError):
+            return await self.refuse_key(turn, "stale_button")
+        if isinstance(error, engine.NotOfferedError):
+            return await self.refuse_key(turn, "not_offered")
+        if turn.update.callback_query is not None:
+            return await self.refuse_key(turn, "stale_button")
+        await self.say(turn, "text_expected_choice" if await self._asks_choice(turn) else "no_dialogue_text")
+
+    async def _asks_choice(self, turn: Turn) -> bool:
+        """Whether the person's current dialogue is waiting for a button press."""
+        current = await self.store.current_dialogue(turn.who.person)
+        saved = await self.store.load_state(turn.who.person, current) if current else None
+        return saved is not None and not saved.state.done
+
+    async def refuse_key(self, turn: Turn, key: str) -> None:
+        """A press gets a notice on the button; a message gets a reply."""
+        if turn.update.callback_query is not None:
+            return await self.answer(turn, key)
+        await self.say(turn, key)
+
+    async def open(self, turn: Turn, dialogue: DialogueId) -> None:
+        """Continue ``dialogue`` where the person left it, or start it."""
+        try:
+            resumed = await self.conversations.current(turn.who.person, dialogue)
+        except UnknownDialogueError:
+            return await self.say(turn, "unknown_dialogue")
+        if resumed is None:
+            return await self.step(turn, dialogue, engine.Start(turn.language))
+        if not await self.claim(turn):
+            return None
+        await self.store.set_current(turn.who.person, dialogue)
+        await self.renderer.outputs(turn.chat_id, resumed.outputs, turn.language, self._peers(dialogue, turn.language))
+
+    async def set_language(self, turn: Turn, language: str, pressed: Message | None) -> None:
+        await self.store.update_participant(turn.who.contact, language=language)
+        await self.renderer.remove_keyboard(pressed, text("chosen_mark", language, label=LANGUAGE_BUTTONS[language]))
+
+    def _peers(self, dialogue: DialogueId, language: str) -> PeersText:
+        return PeersText(self, dialogue, language)
+
+
+@dataclass(frozen=True, slots=True)
+class PeersText:
+    """How colleagues chose at a question, as one bubble; below k people only that there are too few."""
+
+    services: Services
+    dialogue: DialogueId
+    language: str
+
+    async def __call__(self, chosen: Chosen) -> str:
+        k = self.services.settings.min_group
+        counts = await aggregate.peer_choices(self.services.store, self.dialogue, chosen.node, k)
+        if counts is None:
+            return text("peers_too_few", self.language, k=k)
+        node = (await self.services.catalogue.get(self.dialogue)).nodes.get(chosen.node)
+        options = node.options if isinstance(node, Choice) else ()
+        lines = [
+            text("peers_line", self.language, label=o.label.get(self.language), percent=round(100 * counts.share(o.id)))
+            for o in options
+        ]
+        return "\n".join([text("peers_header", self.language), *lines, "", text("peers_note", self.language)])

@@ -1,0 +1,337 @@
+"""Everything the bot says outside dialogues, in Dutch and English.
+
+Dialogue content comes from the trainers' YAML; these are the bot's own words:
+greetings, help, privacy, confirmations and polite answers to bad input. Each
+key holds one text per language, written for that language rather than
+translated word for word, with the same ``{placeholders}`` in both.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+LANGUAGES: Final = ("nl", "en")
+DEFAULT_LANGUAGE: Final = "nl"
+
+LANGUAGE_BUTTONS: Final[dict[str, str]] = {"nl": "Nederlands", "en": "English"}
+
+MARK_DONE: Final = "✓"
+MARK_STARTED: Final = "…"
+MARK_NEW: Final = "○"
+
+COMMANDS: Final[dict[str, dict[str, str]]] = {
+    "sessions": {"nl": "Alle sessies en je voortgang", "en": "All sessions and your progress"},
+    "continue": {"nl": "Verder waar je was gebleven", "en": "Pick up where you left off"},
+    "back": {"nl": "Terug naar de vorige vraag", "en": "Back to the previous question"},
+    "cancel": {"nl": "Dit gesprek even opzijleggen", "en": "Put this dialogue aside"},
+    "language": {"nl": "Een andere taal kiezen", "en": "Choose another language"},
+    "privacy": {"nl": "Wat ik bewaar en waarom", "en": "What I keep, and why"},
+    "mydata": {"nl": "Alles wat ik over je bewaar", "en": "Everything I keep about you"},
+    "forget": {"nl": "Al je gegevens wissen", "en": "Erase all your data"},
+    "stop": {"nl": "Even geen berichten van mij", "en": "Pause my messages"},
+    "resume": {"nl": "Weer berichten ontvangen", "en": "Get my messages again"},
+    "help": {"nl": "Alle opdrachten op een rij", "en": "All commands at a glance"},
+}
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "welcome": {
+        "nl": (
+            "Hoi, welkom bij Good Work Coach!\n\n"
+            "In korte gesprekken denk je na over dilemma's in het werk bij de overheid. "
+            "Een sessie duurt 10 tot 15 minuten. Ik stel vragen, maar ik geef nooit een oordeel: "
+            "goede of foute antwoorden bestaan hier niet.\n\n"
+            "In welke taal wil je verder?"
+        ),
+        "en": (
+            "Hi, welcome to Good Work Coach!\n\n"
+            "In short conversations you think through the dilemmas that come with working in public service. "
+            "A session takes 10 to 15 minutes. I ask questions, but I never grade: "
+            "there are no right or wrong answers here.\n\n"
+            "Which language would you like to use?"
+        ),
+    },
+    "language_prompt": {
+        "nl": "Welke taal wil je gebruiken?",
+        "en": "Which language do you prefer?",
+    },
+    "language_set": {
+        "nl": "Prima, vanaf nu schrijf ik in het Nederlands.",
+        "en": "Done, I'll write in English from now on.",
+    },
+    "privacy": {
+        "nl": (
+            "Zo ga ik om met je gegevens:\n\n"
+            "• Ik bewaar je keuzes, je reflecties en waar je bent in een sessie. "
+            "Daarnaast je chat-id (om je berichten te kunnen sturen), je taal en je instellingen.\n"
+            "• Je keuzes en reflecties staan onder een code, niet onder je naam. "
+            "Zonder de geheime sleutel van de bot is die code niet naar jou te herleiden.\n"
+            "• Collega's zien alleen totalen, en pas als minstens {k} mensen hebben geantwoord.\n"
+            "• Reflecties ouder dan {days} dagen wis ik. Ben je {days} dagen niet geweest, dan wis ik alles.\n\n"
+            "Met /mydata krijg je alles wat ik over je bewaar. Met /forget wis je het."
+        ),
+        "en": (
+            "How I handle your data:\n\n"
+            "• I keep your choices, your reflections and where you are in a session. "
+            "Also your chat id (so I can send you messages), your language and your settings.\n"
+            "• Your choices and reflections are stored under a code, not your name. "
+            "Without the bot's secret key, that code can't be traced back to you.\n"
+            "• Colleagues only see totals, and only once at least {k} people have answered.\n"
+            "• Reflections older than {days} days are deleted. "
+            "If you haven't been around for {days} days, everything goes.\n\n"
+            "/mydata sends you everything I keep about you. /forget erases it."
+        ),
+    },
+    "intro_missing": {
+        "nl": "De introductie staat nog niet klaar. Kijk bij /sessions welke gesprekken je al kunt doen.",
+        "en": "The introduction isn't ready yet. Have a look at /sessions to see what you can start with.",
+    },
+    "help": {
+        "nl": (
+            "Deze opdrachten kun je altijd gebruiken:\n\n"
+            "/sessions – alle sessies en hoe ver je bent\n"
+            "/continue – verder waar je was gebleven\n"
+            "/back – terug naar de vorige vraag\n"
+            "/cancel – dit gesprek even opzijleggen\n"
+            "/language – een andere taal kiezen\n"
+            "/privacy – wat ik bewaar en waarom\n"
+            "/mydata – alles wat ik over je bewaar\n"
+            "/forget – al je gegevens wissen\n"
+            "/stop – even geen berichten van mij\n"
+            "/resume – weer berichten ontvangen\n"
+            "/help – dit overzicht"
+        ),
+        "en": (
+            "Commands you can use at any time:\n\n"
+            "/sessions – all sessions and how far you are\n"
+            "/continue – pick up where you left off\n"
+            "/back – go back to the previous question\n"
+            "/cancel – put this dialogue aside for now\n"
+            "/language – choose another language\n"
+            "/privacy – what I keep, and why\n"
+            "/mydata – get everything I keep about you\n"
+            "/forget – erase all your data\n"
+            "/stop – pause my messages\n"
+            "/resume – get my messages again\n"
+            "/help – this list"
+        ),
+    },
+    "sessions_header": {
+        "nl": (
+            "Kies een gesprek om te beginnen of verder te gaan.\n"
+            f"{MARK_DONE} klaar  {MARK_STARTED} bezig  {MARK_NEW} nieuw"
+        ),
+        "en": (f"Pick a dialogue to start or continue.\n{MARK_DONE} done  {MARK_STARTED} in progress  {MARK_NEW} new"),
+    },
+    "session_introduction": {"nl": "Introductie", "en": "Introduction"},
+    "session_excellence": {"nl": "Vakmanschap", "en": "Excellence"},
+    "session_ethics": {"nl": "Verantwoordelijkheid", "en": "Ethics"},
+    "session_engagement": {"nl": "Betrokkenheid", "en": "Engagement"},
+    "session_other": {"nl": "Overig", "en": "More"},
+    "sessions_empty": {
+        "nl": "Er staan nog geen gesprekken klaar. Kijk later nog eens.",
+        "en": "No dialogues have been published yet. Please check back later.",
+    },
+    "continue_nothing": {
+        "nl": "Er is geen gesprek om mee verder te gaan. Kies er een bij /sessions.",
+        "en": "There's nothing to continue right now. Pick a dialogue from /sessions.",
+    },
+    "back_nothing": {
+        "nl": "Er is geen eerdere vraag om naar terug te gaan.",
+        "en": "There's no earlier question to go back to.",
+    },
+    "cancel_done": {
+        "nl": "Ik leg dit gesprek even opzij. Je voortgang blijft bewaard: via /sessions pak je het later weer op.",
+        "en": "I've put this dialogue aside. Your progress is kept, so you can pick it up again from /sessions.",
+    },
+    "cancel_nothing": {
+        "nl": "Er loopt nu geen gesprek. Bij /sessions kun je er een kiezen.",
+        "en": "There's no dialogue open right now. You can pick one from /sessions.",
+    },
+    "peers_header": {
+        "nl": "Zo kozen collega's:",
+        "en": "How colleagues chose:",
+    },
+    "peers_line": {
+        "nl": "{label}: {percent}%",
+        "en": "{label}: {percent}%",
+    },
+    "peers_too_few": {
+        "nl": (
+            "Nog niet genoeg collega's hebben hierop geantwoord. Ik laat pas zien hoe mensen kozen "
+            "als minstens {k} collega's hebben geantwoord, zodat niemand herkenbaar is."
+        ),
+        "en": (
+            "Not enough colleagues have answered this yet. I only show how people chose "
+            "once at least {k} have answered, so that no one can be recognised."
+        ),
+    },
+    "peers_note": {
+        "nl": "Geen keuze is goed of fout; dit laat alleen zien hoe anderen het afwogen.",
+        "en": "No choice is right or wrong; this only shows how others weighed it up.",
+    },
+    "finished": {
+        "nl": "Dit gesprek is klaar. Dank je wel voor het meedenken! Bij /sessions vind je het volgende.",
+        "en": "That's the end of this dialogue. Thanks for thinking it through with me! The next one is in /sessions.",
+    },
+    "skip_button": {"nl": "Overslaan", "en": "Skip"},
+    "chosen_mark": {"nl": "→ {label}", "en": "→ {label}"},
+    "stale_button": {
+        "nl": (
+            "Die knop hoort bij een eerdere vraag of een oudere versie van het gesprek. "
+            "Er is niets veranderd. Ga verder bij de nieuwste vraag, of met /continue."
+        ),
+        "en": (
+            "That button belongs to an earlier question or an older version of this dialogue, "
+            "so nothing changed. Carry on with the latest question, or use /continue."
+        ),
+    },
+    "forged_button": {
+        "nl": "Deze knop herken ik niet. Er is niets veranderd.",
+        "en": "I don't recognise that button, so nothing changed.",
+    },
+    "not_offered": {
+        "nl": "Die keuze is niet (meer) beschikbaar.",
+        "en": "That option isn't available (any more).",
+    },
+    "too_long": {
+        "nl": (
+            "Je reflectie is langer dan {maximum} tekens en is daarom niet bewaard. "
+            "Wil je de tekst wat inkorten en opnieuw sturen?"
+        ),
+        "en": (
+            "Your reflection is longer than {maximum} characters, so I haven't saved it. "
+            "Could you shorten it and send it again?"
+        ),
+    },
+    "too_short": {
+        "nl": "Schrijf je iets meer? Een reflectie heeft minstens {minimum} tekens nodig.",
+        "en": "Could you write a little more? A reflection needs at least {minimum} characters.",
+    },
+    "text_expected_choice": {
+        "nl": ("Kies met een van de knoppen hierboven. Met /back ga je terug, met /cancel leg je het gesprek opzij."),
+        "en": (
+            "Please choose with one of the buttons above. Use /back to go back, or /cancel to put the dialogue aside."
+        ),
+    },
+    "no_dialogue_text": {
+        "nl": (
+            "Er loopt nu geen gesprek, dus ik heb je bericht niet bewaard. "
+            "Begin er een via /sessions, of ga verder met /continue."
+        ),
+        "en": (
+            "There's no dialogue open right now, so I haven't saved your message. "
+            "Start one from /sessions, or pick up where you were with /continue."
+        ),
+    },
+    "media_not_understood": {
+        "nl": "Hier kan ik alleen tekst lezen, dus ik heb niets bewaard. Typ je antwoord gerust als bericht.",
+        "en": "I can only read text here, so nothing was saved. Feel free to type your answer instead.",
+    },
+    "group_only_private": {
+        "nl": (
+            "Ik praat alleen in een privéchat en bewaar niets uit groepen. "
+            "Tik op mijn naam om een chat met mij te starten."
+        ),
+        "en": (
+            "I only talk in private chats and keep nothing from groups. Tap my name to start a private chat with me."
+        ),
+    },
+    "unknown_command": {
+        "nl": "Die opdracht ken ik niet. Met /help zie je welke ik wel ken.",
+        "en": "I don't know that command. /help shows the ones I do know.",
+    },
+    "unknown_payload": {
+        "nl": (
+            "Deze link leidt nergens heen. Misschien is hij verlopen of zit er een typfout in. "
+            "Bij /sessions vind je alle gesprekken."
+        ),
+        "en": (
+            "That link doesn't lead anywhere. Maybe it has expired, or there's a typo in it. "
+            "You'll find all dialogues in /sessions."
+        ),
+    },
+    "unknown_dialogue": {
+        "nl": "Dat gesprek is niet beschikbaar. Kijk bij /sessions welke er wel zijn.",
+        "en": "That dialogue isn't available. Have a look at /sessions for the ones that are.",
+    },
+    "error_apology": {
+        "nl": (
+            "Sorry, er ging iets mis aan onze kant. Je laatste antwoord is misschien niet bewaard. "
+            "Probeer het nog eens, of ga verder met /continue."
+        ),
+        "en": (
+            "Sorry, something went wrong on our side. Your last answer may not have been saved. "
+            "Please try again, or use /continue."
+        ),
+    },
+    "mydata_caption": {
+        "nl": "Alles wat Good Work Coach over je bewaart.",
+        "en": "Everything Good Work Coach keeps about you.",
+    },
+    "mydata_empty": {
+        "nl": "Er staat niets over je opgeslagen.",
+        "en": "There's nothing stored about you.",
+    },
+    "forget_confirm": {
+        "nl": (
+            "Weet je zeker dat je alles wilt wissen? Dan verdwijnen je keuzes, reflecties, voortgang "
+            "en instellingen. Dit kun je niet terugdraaien."
+        ),
+        "en": (
+            "Do you want to erase everything? That removes your choices, reflections, progress "
+            "and settings. This can't be undone."
+        ),
+    },
+    "forget_yes": {"nl": "Ja, wis alles", "en": "Yes, erase everything"},
+    "forget_no": {"nl": "Nee, niet wissen", "en": "No, keep it"},
+    "forget_done": {
+        "nl": "Alles is gewist. Met /start begin je opnieuw.",
+        "en": "Everything has been erased. Send /start to begin again.",
+    },
+    "forget_kept": {
+        "nl": "Goed, er is niets gewist.",
+        "en": "OK, nothing was erased.",
+    },
+    "stop_done": {
+        "nl": (
+            "Goed, ik stuur je niets meer tot je /resume gebruikt. "
+            "Ook vervolgvragen en het weekoverzicht staan op pauze."
+        ),
+        "en": ("OK, I won't send you anything until you use /resume. Follow-ups and the weekly digest are paused too."),
+    },
+    "stopped_reminder": {
+        "nl": "Ik sta op pauze. Met /resume gaan we verder.",
+        "en": "I'm paused right now. Use /resume to carry on.",
+    },
+    "resume_done": {
+        "nl": "Welkom terug! Je krijgt weer berichten van me. Met /continue ga je verder waar je was.",
+        "en": "Welcome back! You'll get my messages again. Use /continue to pick up where you left off.",
+    },
+    "resume_not_stopped": {
+        "nl": "Er stond niets op pauze: je krijgt al berichten van me.",
+        "en": "Nothing was paused: you're already getting my messages.",
+    },
+    "slow_down": {
+        "nl": "Dat zijn veel berichten tegelijk. Wacht even op mijn antwoord, dan kan ik je bijhouden.",
+        "en": "That's a lot of messages at once. Please wait for my reply so I can keep up.",
+    },
+}
+
+
+def text(key: str, language: str | None, **values: object) -> str:
+    """The text for ``key`` in ``language`` (Dutch when unknown), with ``{placeholders}`` filled."""
+    try:
+        translations = TEXTS[key]
+    except KeyError:
+        raise KeyError(f"no text called {key!r}") from None
+    template = translations[_known(language)]
+    try:
+        return template.format_map(values)
+    except KeyError as missing:
+        raise KeyError(f"text {key!r} needs a value for {{{missing.args[0]}}}") from None
+
+
+def _known(language: str | None) -> str:
+    """``language`` as one of LANGUAGES: ``en-GB`` becomes ``en``, anything unknown Dutch."""
+    base = (language or "").partition("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
