@@ -43,10 +43,11 @@ class Commands:
 
     async def start(self, turn: Turn, payload: str) -> None:
         """Welcome and language choice; with a payload, open that dialogue instead."""
-        if not await self.services.claim(turn):
+        claimed = await self.services.claim(turn)
+        if claimed is None:
             return
         if payload:
-            return await self._deep_link(turn, payload)
+            return await self._deep_link(claimed, payload)
         buttons = [
             (LANGUAGE_BUTTONS[code], callbacks.LanguageButton(code, onboarding=True).data)
             for code in _first(turn.language)
@@ -100,14 +101,19 @@ class Commands:
         await self.services.open(turn, current)
 
     async def back(self, turn: Turn, _: str) -> None:
+        """Return to the previous question of the current dialogue, undoing its answer."""
         current = await self.services.store.current_dialogue(turn.who.person)
         if current is None:
             return await self.services.say(turn, "back_nothing")
         try:
-            await self.services.conversations.apply(turn.who.person, current, engine.Back(), turn.update_id)
+            outcome = await self.services.conversations.apply(turn.who.person, current, engine.Back(), turn.update_id)
         except engine.EngineError:
             return await self.services.say(turn, "back_nothing")
-        await self.services.open(turn, current)
+        if outcome.state is not None:
+            language = outcome.state.language
+            await self.services.renderer.outputs(
+                turn.chat_id, outcome.outputs, language, self.services.peers(current, language)
+            )
 
     async def cancel(self, turn: Turn, _: str) -> None:
         if await self.services.store.current_dialogue(turn.who.person) is None:

@@ -12,6 +12,7 @@ import traceback
 from dataclasses import dataclass
 
 from telegram import Message, Update
+from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.dialogue import engine
@@ -31,6 +32,14 @@ class Router:
     commands: Commands
 
     async def route(self, update: Update, context: Context) -> None:
+        try:
+            await self._route(update)
+        except Forbidden:  # blocked by the person: stop writing to them until they come back
+            if update.effective_user is not None:
+                contact = self.services.keys.telegram(update.effective_user.id).contact
+                await self.services.store.update_participant(contact, active=False)
+
+    async def _route(self, update: Update) -> None:
         if update.my_chat_member is not None:
             return await self.on_member(update)
         chat, user = update.effective_chat, update.effective_user
@@ -111,11 +120,12 @@ class Router:
 
     async def _language_button(self, turn: Turn, pressed: callbacks.LanguageButton, message: Message | None) -> None:
         await self.services.answer(turn)
-        if not await self.services.claim(turn):
+        claimed = await self.services.claim(turn)
+        if claimed is None:
             return
-        await self.services.set_language(turn, pressed.language, message)
+        await self.services.set_language(claimed, pressed.language, message)
         if pressed.onboarding:
-            await self.commands.onboard(turn.with_language(pressed.language))
+            await self.commands.onboard(claimed.with_language(pressed.language))
 
     async def _open_button(self, turn: Turn, pressed: callbacks.OpenButton) -> None:
         await self.services.answer(turn)
@@ -123,7 +133,7 @@ class Router:
 
     async def _forget_button(self, turn: Turn, pressed: callbacks.ForgetButton, message: Message | None) -> None:
         await self.services.answer(turn)
-        if not await self.services.claim(turn):
+        if await self.services.claim(turn) is None:
             return
         await self.services.renderer.remove_keyboard(message)
         if not pressed.confirmed:

@@ -31,14 +31,16 @@ class Turn:
     chat_id: int
     participant: Participant
     telegram_language: str | None
+    claimed: bool = False  # the update id is already recorded, so a step must not record it again
 
     @property
     def language(self) -> str:
         return self.participant.language or guess_language(self.telegram_language)
 
     @property
-    def update_id(self) -> int:
-        return self.update.update_id
+    def update_id(self) -> int | None:
+        """The update id a dialogue step commits with (None once a command has recorded it)."""
+        return None if self.claimed else self.update.update_id
 
     def with_language(self, language: str) -> Turn:
         return replace(self, participant=replace(self.participant, language=language))
@@ -77,9 +79,11 @@ class Services:
         if query is not None:
             await self.renderer.call(lambda: query.answer(text(key, turn.language) if key else None))
 
-    async def claim(self, turn: Turn) -> bool:
-        """Mark this update as handled; False when it was already (a repeated delivery)."""
-        return await self.store.claim_update(turn.update_id)
+    async def claim(self, turn: Turn) -> Turn | None:
+        """Record this update as handled: the turn to go on with, or None for a repeated delivery."""
+        if turn.claimed:
+            return turn
+        return replace(turn, claimed=True) if await self.store.claim_update(turn.update.update_id) else None
 
     async def step(
         self,
@@ -101,7 +105,7 @@ class Services:
         if outcome.repeated or outcome.state is None:
             return None
         language = outcome.state.language
-        await self.renderer.outputs(turn.chat_id, outcome.outputs, language, self._peers(dialogue, language), pressed)
+        await self.renderer.outputs(turn.chat_id, outcome.outputs, language, self.peers(dialogue, language), pressed)
 
     async def refuse(self, turn: Turn, error: engine.EngineError) -> None:
         if isinstance(error, engine.AnswerLengthError):
@@ -137,16 +141,16 @@ class Services:
             return await self.say(turn, "unknown_dialogue")
         if resumed is None:
             return await self.step(turn, dialogue, engine.Start(turn.language))
-        if not await self.claim(turn):
+        if await self.claim(turn) is None:
             return None
         await self.store.set_current(turn.who.person, dialogue)
-        await self.renderer.outputs(turn.chat_id, resumed.outputs, turn.language, self._peers(dialogue, turn.language))
+        await self.renderer.outputs(turn.chat_id, resumed.outputs, turn.language, self.peers(dialogue, turn.language))
 
     async def set_language(self, turn: Turn, language: str, pressed: Message | None) -> None:
         await self.store.update_participant(turn.who.contact, language=language)
         await self.renderer.remove_keyboard(pressed, text("chosen_mark", language, label=LANGUAGE_BUTTONS[language]))
 
-    def _peers(self, dialogue: DialogueId, language: str) -> PeersText:
+    def peers(self, dialogue: DialogueId, language: str) -> PeersText:
         return PeersText(self, dialogue, language)
 
 

@@ -1,0 +1,59 @@
+"""The real bot, run against the fake Telegram: ``async with running_bot(tg, folder) as bot: ...``."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fakeapi import FakeTelegram
+
+from bot.config import Settings
+from bot.telegram.app import Bot
+
+DATA = Path(__file__).with_name("data")
+SECRET = "telegram-tests-secret-" + "z" * 32
+
+
+def dialogues_folder(tmp_path: Path, *names: str) -> Path:
+    """A dialogues folder holding the named files from tests/telegram/data (all when none are named)."""
+    folder = tmp_path / "dialogues"
+    folder.mkdir(exist_ok=True)
+    for source in DATA.glob("*.yaml"):
+        if not names or source.stem in names:
+            shutil.copy(source, folder / source.name)
+    return folder
+
+
+def settings_for(tg: FakeTelegram, tmp_path: Path, folder: Path, extra: Mapping[str, str] | None = None) -> Settings:
+    return Settings.from_env(
+        {
+            "GOODWORK_TOKEN": tg.token,
+            "GOODWORK_API_URL": tg.api_url,
+            "GOODWORK_DB": str(tmp_path / "bot.sqlite3"),
+            "GOODWORK_SECRET": SECRET,
+            "GOODWORK_DIALOGUES": str(folder),
+            "GOODWORK_PACING_MS": "0",
+            **(extra or {}),
+        }
+    )
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, tg: FakeTelegram) -> AsyncIterator[Bot]:
+    """Start ``goodwork run``'s bot, wait until it polls; stop it and wait for it afterwards."""
+    bot = Bot(settings)
+    serving = asyncio.ensure_future(bot.serve())
+    try:
+        for _ in range(500):
+            if tg.polled or serving.done():
+                break
+            await asyncio.sleep(0.01)
+        if serving.done():
+            serving.result()  # raise what stopped it
+        yield bot
+    finally:
+        bot.stop()
+        await asyncio.wait_for(serving, 10)
