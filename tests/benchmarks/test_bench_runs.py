@@ -31,3 +31,17 @@ def test_store_benchmark_prints_its_figures(
     out = capsys.readouterr().out
     assert "1 writer" in out and "50 writers" in out and "ratio" in out and "target >= 2,000" in out
     assert "Conversations.apply" in out and "store.commit_step" in out
+
+
+BOT_SCRIPT = Path(__file__).with_name("bench_bot.py")
+
+
+def test_bot_benchmark_prints_its_figures(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quick run of both bots against the fake server completes every action and prints the comparison."""
+    monkeypatch.setattr(sys, "argv", [str(BOT_SCRIPT), "--people", "4", "--pause", "0.1", "--seconds", "1"])
+    monkeypatch.setattr(sys, "argv", [*sys.argv, "--burst-seconds", "1"])
+    runpy.run_path(str(BOT_SCRIPT), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "goodwork" in out and "baseline" in out and "CPU ms/action" in out and "p95 ms" in out
+    failures = next(line for line in out.splitlines() if line.strip().startswith("failures")).split()
+    assert failures[1:3] == ["0.0", "0.0"], out
