@@ -105,7 +105,10 @@ class _EnvReader:
 
 def _token(raw: str) -> str:
     if not _TOKEN.fullmatch(raw):
-        raise ValueError("does not look like a bot token from @BotFather (expected '<digits>:<35 characters>')")
+        raise ValueError(
+            "does not look like a bot token from @BotFather (expected '<digits>:<35 characters>'); "
+            "to try a dialogue without Telegram: goodwork play DIALOGUE_ID"
+        )
     return raw
 
 

@@ -28,7 +28,7 @@ from bot.telegram.handlers import Router, on_error
 from bot.telegram.poller import Poller
 from bot.telegram.render import Renderer
 from bot.telegram.services import Services
-from bot.telegram.texts import COMMANDS, LANGUAGES, text
+from bot.telegram.texts import COMMANDS, LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Bot:
                 retention = asyncio.ensure_future(
                     keep_pruning(store, self.settings.retention_days, clock=self.clock, tz=self.settings.tz)
                 )
-                self.poller = Poller(self.application.bot, self.application.process_update, self._slow_down(services))
+                self.poller = Poller(self.application.bot, self.application.process_update, router.slow_down)
                 logger.info("bot @%s is running", self.application.bot.username)
                 await self.poller.run()
         finally:
@@ -99,16 +99,6 @@ class Bot:
             await self.application.bot.set_my_commands(commands, language_code=language)
         default = [BotCommand(name, texts["nl"]) for name, texts in COMMANDS.items()]
         await self.application.bot.set_my_commands(default)
-
-    @staticmethod
-    def _slow_down(services: Services) -> Callable[[Update], asyncio.Future[None]]:
-        async def overflow(update: Update) -> None:
-            chat = update.effective_chat
-            if chat is not None and chat.type == "private" and update.message is not None:
-                language = update.effective_user.language_code if update.effective_user else None
-                await services.renderer.send(chat.id, text("slow_down", language))
-
-        return overflow  # type: ignore[return-value]
 
 
 async def run_bot(settings: Settings) -> None:

@@ -7,12 +7,14 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InputFile
 
 from bot.dialogue import engine
 from bot.dialogue.model import SESSIONS, Dialogue, DialogueId
 from bot.store.catalogue import UnknownDialogueError
+from bot.store.protocol import Participant
 from bot.telegram import callbacks
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
@@ -131,7 +133,7 @@ class Commands:
 
     async def mydata(self, turn: Turn, _: str) -> None:
         exported = await self.services.store.export(turn.who)
-        if not any(rows for key, rows in exported.items() if key != "format"):
+        if not _holds_anything(exported, turn.participant):
             return await self.services.say(turn, "mydata_empty")
         document = InputFile(
             json.dumps(exported, ensure_ascii=False, indent=2).encode(), filename="goodwork-mydata.json"
@@ -161,6 +163,12 @@ class Commands:
 
     async def help(self, turn: Turn, _: str) -> None:
         await self.services.say(turn, "help")
+
+
+def _holds_anything(exported: dict[str, Any], participant: Participant) -> bool:
+    """More than the bare contact row that talking to the bot creates: an answer, progress or a setting."""
+    kept = any(rows for table, rows in exported.items() if table not in ("format", "participants"))
+    return kept or participant != Participant(participant.chat_id, active=participant.active)
 
 
 def _row(dialogue: Dialogue, mark: str, language: str) -> tuple[str, str]:

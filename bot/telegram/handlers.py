@@ -32,12 +32,21 @@ class Router:
     commands: Commands
 
     async def route(self, update: Update, context: Context) -> None:
+        """Handle an update once: one delivered again after it was handled is left alone."""
+        store = self.services.store
+        if await store.seen_update(update.update_id):
+            return
         try:
             await self._route(update)
         except Forbidden:  # blocked by the person: stop writing to them until they come back
-            if update.effective_user is not None:
-                contact = self.services.keys.telegram(update.effective_user.id).contact
-                await self.services.store.update_participant(contact, active=False)
+            await self._blocked(update)
+        await store.claim_update(update.update_id)  # a no-op when a dialogue step already recorded it
+
+    async def _blocked(self, update: Update) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is not None and chat.type == "private" and user is not None:
+            contact = self.services.keys.telegram(user.id).contact
+            await self.services.store.update_participant(contact, active=False)
 
     async def _route(self, update: Update) -> None:
         if update.my_chat_member is not None:
@@ -60,6 +69,17 @@ class Router:
         if message.text:
             return await self.on_text(turn, message.text)
         return await self.on_media(turn)
+
+    async def slow_down(self, update: Update) -> None:
+        """A flood past the poller's backlog: a cheap "slow down" (on the button, for a press); nothing stored."""
+        chat, query = update.effective_chat, update.callback_query
+        if chat is None or chat.type != "private":
+            return
+        notice = text("slow_down", _language_of(update))
+        if query is not None:
+            await self.services.renderer.call(lambda: query.answer(notice))
+        elif update.message is not None:
+            await self.services.renderer.send(chat.id, notice)
 
     async def on_member(self, update: Update) -> None:
         """The person blocked (or unblocked) the bot: keep their contact's status current."""
@@ -94,8 +114,7 @@ class Router:
         try:
             pressed = callbacks.decode(query.data)
         except ButtonError:
-            await query.answer(text("forged_button", turn.language))
-            return
+            return await self.services.answer(turn, "forged_button")
         message = _message(query.message)
         match pressed:
             case ChoiceButton() | SkipButton():
@@ -124,10 +143,16 @@ class Router:
         if claimed is None:
             return
         await self.services.set_language(claimed, pressed.language, message)
+        chosen = claimed.with_language(pressed.language)
         if pressed.onboarding:
-            await self.commands.onboard(claimed.with_language(pressed.language))
+            return await self.commands.onboard(chosen)
+        await self.services.say(chosen, "language_set")
 
     async def _open_button(self, turn: Turn, pressed: callbacks.OpenButton) -> None:
+        if turn.participant.paused:
+            return await self.services.answer(turn, "stopped_reminder")
+        if pressed.dialogue not in await self.services.store.dialogue_ids():
+            return await self.services.answer(turn, "unknown_dialogue")
         await self.services.answer(turn)
         await self.services.open(turn, pressed.dialogue)
 

@@ -7,9 +7,12 @@ and the store's update ids make sure a step that did commit is not applied twice
 
 Updates of one person run in order, one at a time, in that person's lane;
 different people run concurrently (up to ``concurrency``). A person who floods
-the bot gets at most ``backlog`` updates queued; the rest are handed to
-``overflow`` (a cheap "slow down"), so one person cannot fill the batches that
-others' updates arrive in.
+the bot gets at most ``backlog`` updates queued; the first one past it goes to
+``overflow`` (a cheap "slow down") and the rest are dropped until the lane runs
+empty, so one person cannot fill the batches that others' updates arrive in.
+
+Each update is read on its own: one this library cannot read is logged (by id)
+and skipped instead of stopping the poller for good.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,8 @@ Handle = Callable[[Update], Awaitable[None]]
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 BUSY_POLL = 0.1  # seconds between polls while an update is still in progress
 MAX_BACKOFF = 30.0
+READ_MARGIN = 5.0  # seconds a long poll may take beyond its timeout before the read counts as failed
+JSONDict = dict[str, Any]
 
 
 class PollingError(Exception):
@@ -39,6 +45,7 @@ class PollingError(Exception):
 class _Lane:
     queue: asyncio.Queue[Update] = field(default_factory=asyncio.Queue)
     task: asyncio.Task[None] | None = None
+    warned: bool = False  # told to slow down since this lane last ran empty
 
 
 class Poller:
@@ -70,7 +77,15 @@ class Poller:
         return self._newest + 1 if self._newest >= 0 else None
 
     async def run(self) -> None:
-        """Poll until ``stop()``; then let updates in progress finish and confirm them."""
+        """Poll until ``stop()`` (or PollingError); either way let updates in progress finish first."""
+        try:
+            await self._poll()
+        except PollingError:
+            await self._drain()
+            raise
+        await self._drain()
+
+    async def _poll(self) -> None:
         backoff = 1.0
         while not self._stopping.is_set():
             try:
@@ -88,19 +103,14 @@ class Poller:
                 continue
             if updates is not None:
                 self._dispatch(updates)
-        await self._drain()
 
     def stop(self) -> None:
         self._stopping.set()
 
-    async def _fetch(self) -> list[Update] | None:
+    async def _fetch(self) -> list[JSONDict] | None:
         """One getUpdates call that returns early on ``stop()``; None if it was cut short."""
         busy = bool(self._pending)
-        poll = asyncio.ensure_future(
-            self.bot.get_updates(
-                offset=self.offset, timeout=0 if busy else self.timeout, allowed_updates=list(ALLOWED_UPDATES)
-            )
-        )
+        poll = asyncio.ensure_future(self._get_updates(0 if busy else self.timeout))
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -111,24 +121,51 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await poll
             return None
-        updates = list(poll.result())
-        if busy and all(update.update_id <= self._newest for update in updates):
+        batch = poll.result()
+        if busy and all(_id(data) <= self._newest for data in batch):
             await self._wait_for_progress(BUSY_POLL)
-        return updates
+        return batch
 
-    def _dispatch(self, updates: list[Update]) -> None:
-        for update in updates:
-            if update.update_id <= self._newest:
+    async def _get_updates(self, timeout: int, limit: int = 100) -> list[JSONDict]:
+        """getUpdates as plain JSON, so that each update is read on its own (see ``_read``)."""
+        data = {"offset": self.offset, "timeout": timeout, "limit": limit, "allowed_updates": list(ALLOWED_UPDATES)}
+        # Bot.get_updates reads a batch as a whole: one update it cannot read would stop polling for
+        # good, and PTB's CRITICAL log of that failure holds the raw updates (names and texts included).
+        return list(await self.bot._post("getUpdates", data, read_timeout=timeout + READ_MARGIN))
+
+    def _read(self, data: JSONDict) -> Update | None:
+        try:
+            return Update.de_json(data, self.bot)
+        except Exception as exc:  # an update this library cannot read is skipped, not fatal
+            logger.warning("update %s could not be read (%s); skipped", _id(data), type(exc).__name__)
+            return None
+
+    def _dispatch(self, batch: list[JSONDict]) -> None:
+        for data in batch:
+            if _id(data) <= self._newest:
                 continue  # still in progress: Telegram sent it again because it is not confirmed yet
-            self._newest = update.update_id
-            self._pending.add(update.update_id)
-            lane = self._lanes.setdefault(_lane_key(update), _Lane())
-            if lane.queue.qsize() >= self.backlog:
-                self._spawn(self._run_one(self.overflow, update))
-                continue
-            lane.queue.put_nowait(update)
-            if lane.task is None:
-                lane.task = self._spawn(self._run_lane(_lane_key(update), lane))
+            self._newest = _id(data)
+            update = self._read(data)
+            if update is not None:
+                self._queue(update)
+
+    def _queue(self, update: Update) -> None:
+        """Into its person's lane (or, past the backlog, to ``overflow``)."""
+        self._pending.add(update.update_id)
+        lane = self._lanes.setdefault(_lane_key(update), _Lane())
+        if lane.queue.qsize() >= self.backlog:
+            return self._overflow(lane, update)
+        lane.queue.put_nowait(update)
+        if lane.task is None:
+            lane.task = self._spawn(self._run_lane(_lane_key(update), lane))
+
+    def _overflow(self, lane: _Lane, update: Update) -> None:
+        """Past the backlog: one "slow down" per flood; the rest are dropped (and confirmed)."""
+        if lane.warned:
+            self._pending.discard(update.update_id)
+            return
+        lane.warned = True
+        self._spawn(self._run_one(self.overflow, update))
 
     async def _run_lane(self, key: int, lane: _Lane) -> None:
         async with self._slots:
@@ -169,8 +206,12 @@ class Poller:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._newest >= 0:
-            with contextlib.suppress(NetworkError):
-                await self.bot.get_updates(offset=self.offset, timeout=0, allowed_updates=list(ALLOWED_UPDATES))
+            with contextlib.suppress(TelegramError):  # e.g. Conflict: the next poller confirms them
+                await self._get_updates(0, limit=1)
+
+
+def _id(data: JSONDict) -> int:
+    return int(data["update_id"])
 
 
 def _lane_key(update: Update) -> int:

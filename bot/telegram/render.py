@@ -16,7 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, RetryAfter
 
-from bot.dialogue.events import AskChoice, AskText, Chosen, Finished, Output, Say
+from bot.dialogue.events import Answered, AskChoice, AskText, Chosen, Finished, Output, Say
 from bot.telegram.texts import text
 
 logger = logging.getLogger(__name__)
@@ -43,10 +43,8 @@ class Renderer:
         """Show what a step produced, in order; the first bubble comes at once, the next after a pause."""
         first = True
         for output in outputs:
-            if isinstance(output, Chosen):
-                await self.mark_chosen(pressed, text("chosen_mark", language, label=output.label))
-                if output.peers:
-                    await self.send(chat_id, await peers(output))
+            if isinstance(output, Chosen | Answered):
+                await self._record(chat_id, output, language, peers, pressed)
                 continue
             shown = self._message(output, language)
             if shown is None:
@@ -55,6 +53,18 @@ class Renderer:
                 await self.pause(chat_id)
             first = False
             await self._show(chat_id, output, *shown)
+
+    async def _record(
+        self, chat_id: int, output: Chosen | Answered, language: str, peers: Peers, pressed: Message | None
+    ) -> None:
+        """Under the pressed question, what was chosen (or that it was skipped); then how peers chose."""
+        if isinstance(output, Answered):
+            if output.text is None:
+                await self.mark_chosen(pressed, text("chosen_mark", language, label=text("skip_button", language)))
+            return
+        await self.mark_chosen(pressed, text("chosen_mark", language, label=output.label))
+        if output.peers:
+            await self.send(chat_id, await peers(output))
 
     def _message(self, output: Output, language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
         if isinstance(output, Say):

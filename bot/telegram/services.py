@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from telegram import Message, Update, User
+from telegram.error import BadRequest
 
 from bot.config import Settings
 from bot.dialogue import engine
@@ -61,13 +62,11 @@ class Services:
     renderer: Renderer
 
     async def turn(self, update: Update, user: User) -> Turn:
-        """Who this is; their contact is saved (and marked active) when new or inactive."""
+        """Who this is; their contact is saved as active and seen this week (retention counts from that)."""
         who = self.keys.telegram(user.id)
         chat = update.effective_chat
         assert chat is not None
-        participant = await self.store.participant(who.contact)
-        if participant is None or not participant.active or participant.chat_id != chat.id:
-            participant = await self.store.save_participant(who.contact, chat.id)
+        participant = await self.store.save_participant(who.contact, chat.id)
         return Turn(update, who, chat.id, participant, user.language_code)
 
     async def say(self, turn: Turn, key: str, **values: object) -> None:
@@ -76,8 +75,12 @@ class Services:
     async def answer(self, turn: Turn, key: str | None = None) -> None:
         """Answer a button press (Telegram shows a spinner until then), with a short notice if ``key``."""
         query = turn.update.callback_query
-        if query is not None:
+        if query is None:
+            return
+        try:
             await self.renderer.call(lambda: query.answer(text(key, turn.language) if key else None))
+        except BadRequest as exc:  # too old (the bot was away) or answered already: the step still counts
+            logger.info("could not answer a button press: %s", exc.message)
 
     async def claim(self, turn: Turn) -> Turn | None:
         """Record this update as handled: the turn to go on with, or None for a repeated delivery."""
@@ -144,7 +147,8 @@ class Services:
         if await self.claim(turn) is None:
             return None
         await self.store.set_current(turn.who.person, dialogue)
-        await self.renderer.outputs(turn.chat_id, resumed.outputs, turn.language, self.peers(dialogue, turn.language))
+        language = resumed.state.language if resumed.state else turn.language
+        await self.renderer.outputs(turn.chat_id, resumed.outputs, language, self.peers(dialogue, language))
 
     async def set_language(self, turn: Turn, language: str, pressed: Message | None) -> None:
         await self.store.update_participant(turn.who.contact, language=language)

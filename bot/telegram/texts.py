@@ -269,8 +269,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "Everything Good Work Coach keeps about you.",
     },
     "mydata_empty": {
-        "nl": "Er staat niets over je opgeslagen.",
-        "en": "There's nothing stored about you.",
+        "nl": "Er staat niets over je opgeslagen, behalve je chat-id: die heb ik nodig om je te kunnen antwoorden.",
+        "en": "There's nothing stored about you, apart from your chat id: I need that to be able to reply.",
     },
     "forget_confirm": {
         "nl": (

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from fakeapi import FakeTelegram
 
 from bot.config import Settings
+from bot.store.sqlite import utc_now
 from bot.telegram.app import Bot
 
 DATA = Path(__file__).with_name("data")
@@ -42,9 +44,11 @@ def settings_for(tg: FakeTelegram, tmp_path: Path, folder: Path, extra: Mapping[
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, tg: FakeTelegram) -> AsyncIterator[Bot]:
+async def running_bot(
+    settings: Settings, tg: FakeTelegram, clock: Callable[[], datetime] = utc_now
+) -> AsyncIterator[Bot]:
     """Start ``goodwork run``'s bot, wait until it polls; stop it and wait for it afterwards."""
-    bot = Bot(settings)
+    bot = Bot(settings, clock)
     serving = asyncio.ensure_future(bot.serve())
     try:
         for _ in range(500):

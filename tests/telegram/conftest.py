@@ -22,5 +22,5 @@ def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
     """A started fake Telegram; stopped after the test, whatever happened."""
-    async with FakeTelegram() as fake:
+    async with FakeTelegram(quiet=0.01) as fake:
         yield fake

@@ -238,18 +238,21 @@ class Person:
         return Pushed(self.tg.push({"callback_query": query}))
 
     def _push_membership(self, old: str, new: str) -> Pushed:
-        bot = dict(self.tg.bot_user)
-        member: JSON = {"user": bot, "status": new}
-        if new == "kicked":
-            member["until_date"] = 0
         update = {
             "chat": dict(self.chat),
             "from": dict(self.user),
             "date": int(time.time()),
-            "old_chat_member": {"user": bot, "status": old},
-            "new_chat_member": member,
+            "old_chat_member": self._bot_member(old),
+            "new_chat_member": self._bot_member(new),
         }
         return Pushed(self.tg.push({"my_chat_member": update}))
+
+    def _bot_member(self, status: str) -> JSON:
+        """The bot as a ChatMember; Telegram always gives a banned ("kicked") member its until_date (0: forever)."""
+        member: JSON = {"user": dict(self.tg.bot_user), "status": status}
+        if status == "kicked":
+            member["until_date"] = 0
+        return member
 
     def _find_button(self, text: str) -> tuple[Sent, JSON] | None:
         for message in reversed(self.messages):
