@@ -126,6 +126,8 @@ class Store(Protocol):
 
     async def participant(self, contact: Pseudonym) -> Participant | None: ...
 
+    async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Participant | None: ...
+
     async def update_participant(
         self,
         contact: Pseudonym,

@@ -36,7 +36,7 @@ from bot.store.sqlite_privacy import erase_rows, export_rows
 from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_upgrade import read_status, upgrade
 from bot.store.sqlite_writer import Writer
-from bot.store.sqlite_writes import claim, commit, prune, publish
+from bot.store.sqlite_writes import claim, commit, prune, publish, receive, save_participant
 
 Clock = Callable[[], datetime]
 
@@ -111,17 +111,15 @@ class SqliteStore:
     async def save_participant(self, contact: Pseudonym, chat_id: int) -> Participant:
         """Record that ``contact`` wrote from ``chat_id``: active again, seen this week."""
         week = self._week()
-        await self._writer.transaction(
-            lambda db: db.execute(
-                "INSERT INTO participants (contact, chat_id, seen_week) VALUES (?, ?, ?) "
-                "ON CONFLICT (contact) DO UPDATE SET chat_id = excluded.chat_id, active = 1, "
-                "seen_week = excluded.seen_week",
-                (contact, chat_id, week),
-            )
-        )
-        found = await self.participant(contact)
-        assert found is not None
-        return found
+        return await self._writer.transaction(lambda db: save_participant(db, contact, chat_id, week))
+
+    async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Participant | None:
+        """An update from ``contact`` arrives: None if it was handled before, else their contact, saved as seen.
+
+        One transaction for what every update needs, instead of three round trips.
+        """
+        week = self._week()
+        return await self._writer.transaction(lambda db: receive(db, contact, chat_id, update_id, week))
 
     async def participant(self, contact: Pseudonym) -> Participant | None:
         rows = await self._rows(

@@ -6,7 +6,25 @@ import sqlite3
 from datetime import date, timedelta
 
 from bot.dialogue.events import Answered, Chosen
-from bot.store.protocol import UPDATE_DAYS, ConflictError, Pruned, Saved, StepRecord
+from bot.store.keys import Pseudonym
+from bot.store.protocol import UPDATE_DAYS, ConflictError, Participant, Pruned, Saved, StepRecord
+
+
+def save_participant(db: sqlite3.Connection, contact: Pseudonym, chat_id: int, week: str) -> Participant:
+    row = db.execute(
+        "INSERT INTO participants (contact, chat_id, seen_week) VALUES (?, ?, ?) "
+        "ON CONFLICT (contact) DO UPDATE SET chat_id = excluded.chat_id, active = 1, seen_week = excluded.seen_week "
+        "RETURNING chat_id, language, paused, digest, active",
+        (contact, chat_id, week),
+    ).fetchone()
+    chat, language, paused, digest, active = row
+    return Participant(chat, language, bool(paused), bool(digest), bool(active))
+
+
+def receive(db: sqlite3.Connection, contact: Pseudonym, chat_id: int, update_id: int, week: str) -> Participant | None:
+    if db.execute("SELECT 1 FROM updates WHERE update_id = ?", (update_id,)).fetchone():
+        return None
+    return save_participant(db, contact, chat_id, week)
 
 
 def claim(db: sqlite3.Connection, update_id: int, day: str) -> bool:

@@ -33,14 +33,13 @@ class Router:
 
     async def route(self, update: Update, context: Context) -> None:
         """Handle an update once: one delivered again after it was handled is left alone."""
-        store = self.services.store
-        if await store.seen_update(update.update_id):
-            return
         try:
-            await self._route(update)
+            recorded = await self._route(update)
         except Forbidden:  # blocked by the person: stop writing to them until they come back
             await self._blocked(update)
-        await store.claim_update(update.update_id)  # a no-op when a dialogue step already recorded it
+            recorded = False
+        if not recorded:
+            await self.services.store.claim_update(update.update_id)
 
     async def _blocked(self, update: Update) -> None:
         chat, user = update.effective_chat, update.effective_user
@@ -48,15 +47,29 @@ class Router:
             contact = self.services.keys.telegram(user.id).contact
             await self.services.store.update_participant(contact, active=False)
 
-    async def _route(self, update: Update) -> None:
-        if update.my_chat_member is not None:
-            return await self.on_member(update)
+    async def _route(self, update: Update) -> bool:
+        """Handle ``update``; True when its id is recorded already (handled before, or by a step)."""
         chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None or update.edited_message is not None:
-            return None
-        if chat.type != "private":
-            return await self.on_group(update)
+        if update.my_chat_member is not None or chat is None or user is None or chat.type != "private":
+            if await self.services.store.seen_update(update.update_id):
+                return True
+            await self._outside_private(update)
+            return False
         turn = await self.services.turn(update, user)
+        if turn is None:
+            return True
+        if update.edited_message is None:
+            await self._private(turn)
+        return turn.receipt.recorded
+
+    async def _outside_private(self, update: Update) -> None:
+        if update.my_chat_member is not None:
+            await self.on_member(update)
+        elif update.effective_chat is not None and update.effective_chat.type != "private":
+            await self.on_group(update)
+
+    async def _private(self, turn: Turn) -> None:
+        update = turn.update
         if update.callback_query is not None:
             return await self.on_button(turn)
         message = update.message

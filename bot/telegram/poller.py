@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 Handle = Callable[[Update], Awaitable[None]]
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
-BUSY_POLL = 0.1  # seconds between polls while an update is still in progress
+BUSY_POLL = 0.025  # while updates are in progress, poll at most this often (for other people's updates)
 MAX_BACKOFF = 30.0
 READ_MARGIN = 5.0  # seconds a long poll may take beyond its timeout before the read counts as failed
 JSONDict = dict[str, Any]
@@ -109,8 +109,9 @@ class Poller:
 
     async def _fetch(self) -> list[JSONDict] | None:
         """One getUpdates call that returns early on ``stop()``; None if it was cut short."""
-        busy = bool(self._pending)
-        poll = asyncio.ensure_future(self._get_updates(0 if busy else self.timeout))
+        if self._pending:  # Telegram would answer at once with them again: give them a moment to finish
+            await self._wait_until_idle(BUSY_POLL)
+        poll = asyncio.ensure_future(self._get_updates(0 if self._pending else self.timeout))
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -121,10 +122,7 @@ class Poller:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await poll
             return None
-        batch = poll.result()
-        if busy and all(_id(data) <= self._newest for data in batch):
-            await self._wait_for_progress(BUSY_POLL)
-        return batch
+        return list(poll.result())
 
     async def _get_updates(self, timeout: int, limit: int = 100) -> list[JSONDict]:
         """getUpdates as plain JSON, so that each update is read on its own (see ``_read``)."""
@@ -192,10 +190,13 @@ class Poller:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _wait_for_progress(self, seconds: float) -> None:
-        self._progress.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._progress.wait(), seconds)
+    async def _wait_until_idle(self, seconds: float) -> None:
+        """Until nothing is in progress, or ``seconds`` have passed."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while self._pending and (left := deadline - asyncio.get_running_loop().time()) > 0:
+            self._progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), left)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

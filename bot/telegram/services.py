@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from telegram import Message, Update, User
 from telegram.error import BadRequest
@@ -23,6 +23,13 @@ from bot.telegram.texts import LANGUAGE_BUTTONS, text
 logger = logging.getLogger(__name__)
 
 
+@dataclass(slots=True)
+class Receipt:
+    """Whether this update's id is recorded already (by a step or a claim), so it needs no claim of its own."""
+
+    recorded: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     """One update from one person in a private chat, with who they are and their settings."""
@@ -33,6 +40,7 @@ class Turn:
     participant: Participant
     telegram_language: str | None
     claimed: bool = False  # the update id is already recorded, so a step must not record it again
+    receipt: Receipt = field(default_factory=Receipt)
 
     @property
     def language(self) -> str:
@@ -61,13 +69,13 @@ class Services:
     conversations: Conversations
     renderer: Renderer
 
-    async def turn(self, update: Update, user: User) -> Turn:
-        """Who this is; their contact is saved as active and seen this week (retention counts from that)."""
+    async def turn(self, update: Update, user: User) -> Turn | None:
+        """Who this is, their contact saved as active and seen this week; None for an update handled before."""
         who = self.keys.telegram(user.id)
         chat = update.effective_chat
         assert chat is not None
-        participant = await self.store.save_participant(who.contact, chat.id)
-        return Turn(update, who, chat.id, participant, user.language_code)
+        participant = await self.store.receive(who.contact, chat.id, update.update_id)
+        return None if participant is None else Turn(update, who, chat.id, participant, user.language_code)
 
     async def say(self, turn: Turn, key: str, **values: object) -> None:
         await self.renderer.send(turn.chat_id, text(key, turn.language, **values))
@@ -86,6 +94,7 @@ class Services:
         """Record this update as handled: the turn to go on with, or None for a repeated delivery."""
         if turn.claimed:
             return turn
+        turn.receipt.recorded = True
         return replace(turn, claimed=True) if await self.store.claim_update(turn.update.update_id) else None
 
     async def step(
@@ -99,6 +108,7 @@ class Services:
         """One dialogue step, committed before anything is shown; engine refusals get a kind word."""
         try:
             outcome = await self.conversations.apply(turn.who.person, dialogue, event, turn.update_id, version)
+            turn.receipt.recorded = True  # the step committed with the update id (or found it handled)
         except engine.EngineError as exc:
             return await self.refuse(turn, exc)
         except UnknownDialogueError:
