@@ -239,3 +239,14 @@ async def test_dialogue_ids_lists_published(store: Store) -> None:
     for name in ("zeta", "alpha", "zeta"):
         await store.publish(DialogueId(name), f"text of {name}", "test")
     assert await store.dialogue_ids() == ["alpha", "zeta"]
+
+
+async def test_receive_saves_the_contact_once_per_update(store: Store, keys: Keys) -> None:
+    """An arriving update saves the contact as active and seen; the same update again answers None."""
+    who = keys.telegram(7)
+    first = await store.receive(who.contact, 7, update_id=100)
+    assert first is not None and first.chat_id == 7 and first.active
+    await store.update_participant(who.contact, active=False, language="en")
+    assert await store.receive(who.contact, 7, update_id=101) == replace(first, language="en")
+    await store.claim_update(102)
+    assert await store.receive(who.contact, 7, update_id=102) is None
