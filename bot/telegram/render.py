@@ -33,6 +33,7 @@ def keyboard(*rows: tuple[str, str]) -> InlineKeyboardMarkup:
 class Renderer:
     def __init__(self, bot: Bot, pacing_ms: int) -> None:
         self.bot, self.pacing = bot, pacing_ms / 1000
+        self._skips: dict[int, Message] = {}  # per chat, the question whose Skip button is still showing
 
     async def send(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> Message:
         return await self.call(lambda: self.bot.send_message(chat_id, body, reply_markup=markup))
@@ -59,8 +60,11 @@ class Renderer:
     ) -> None:
         """Under the pressed question, what was chosen (or that it was skipped); then how peers chose."""
         if isinstance(output, Answered):
+            skip_shown = self._skips.pop(chat_id, None)
             if output.text is None:
                 await self.mark_chosen(pressed, text("chosen_mark", language, label=text("skip_button", language)))
+            elif skip_shown is not None:  # answered by typing: the Skip button under the question goes
+                await self.remove_keyboard(skip_shown)
             return
         await self.mark_chosen(pressed, text("chosen_mark", language, label=output.label))
         if output.peers:
@@ -85,7 +89,9 @@ class Renderer:
             if len(body) > 1024:
                 await self.send(chat_id, body)
             return
-        await self.send(chat_id, body, markup)
+        sent = await self.send(chat_id, body, markup)
+        if isinstance(output, AskText) and markup is not None:
+            self._skips[chat_id] = sent
 
     async def mark_chosen(self, pressed: Message | None, mark: str) -> None:
         """Take the keyboard off the pressed question and show what was chosen under it."""

@@ -182,7 +182,11 @@ class PeersText:
         if counts is None:
             return text("peers_too_few", self.language, k=k)
         node = (await self.services.catalogue.get(self.dialogue)).nodes.get(chosen.node)
-        options = node.options if isinstance(node, Choice) else ()
+        options = [
+            o
+            for o in (node.options if isinstance(node, Choice) else ())
+            if o.condition is None or counts.by_key.get(o.id)
+        ]
         lines = [
             text("peers_line", self.language, label=o.label.get(self.language), percent=round(100 * counts.share(o.id)))
             for o in options

@@ -54,8 +54,11 @@ async def test_english_dialogue_through_typed_reflections(tg: FakeTelegram, tmp_
         assert await texts(ben) == [text("peers_too_few", "en", k=5), "Why?"]
         assert ben.messages[3].text == "What does he do?\n\n→ Write it"
 
+        assert ben.last.buttons == ["Skip"]
         ben.send("It is part of my job.")
         assert await texts(ben) == ["What would you do?"]
+        why = next(m for m in ben.messages if m.text == "Why?")
+        assert why.buttons == [], "answered by typing: the Skip button is taken off the question"
         ben.send("Talk to my manager first.")
         assert await texts(ben) == ["Thank you", text("finished", "en")]
 
@@ -97,4 +100,5 @@ async def test_peers_shown_only_from_enough_answers(tg: FakeTelegram, tmp_path: 
         peers = (await texts(ben))[0]
         assert peers.startswith(text("peers_header", "nl"))
         assert "Schrijven: 50%" in peers and "Twijfel uiten: 50%" in peers
+        assert "Nog eens" not in peers, "an option offered only under a condition, chosen by nobody, is left out"
         assert text("peers_note", "nl") in peers
