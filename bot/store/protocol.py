@@ -5,6 +5,7 @@
      +-- SchemaTooNewError    the database was upgraded by a newer goodwork
      +-- SecretMismatchError  GOODWORK_SECRET differs from the one the database was made with
      +-- ConflictError        the conversation moved on since it was read (retry the step)
+     +-- TrancheError         a course tranche that is unknown, closed, or whose name is taken
 
 Two sides never meet in one row: the *contact* side (keyed by the contact
 pseudonym: chat id and settings) and the *person* side (keyed by the person
@@ -13,8 +14,9 @@ pseudonym: conversation state, choices, reflections). See ``keys.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -44,6 +46,10 @@ class SecretMismatchError(StoreError):
 
 class ConflictError(StoreError):
     pass
+
+
+class TrancheError(StoreError):
+    """A tranche that does not exist, is closed, or whose name is taken."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,40 @@ class Version:
     sha256: str
     published_by: str
     published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Tranche:
+    """One group that took a course on one day; ``code`` is the unguessable join code."""
+
+    code: str = field(repr=False)
+    course: str
+    name: str
+    day: date
+    opened_by: str
+    closed: bool = False
+    enrolled: int = 0  # a counter: erasing a person does not lower it
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message to send later: a follow-up dialogue (or a reminder of one) due at ``due`` (UTC)."""
+
+    due: datetime
+    dialogue: DialogueId
+    kind: str = "followup"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """An outbox row claimed for sending."""
+
+    id: int
+    contact: Pseudonym = field(repr=False)
+    kind: str
+    dialogue: DialogueId
+    due: datetime
+    attempts: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +212,30 @@ class Store(Protocol):
     async def prune(self, today: date, retention_days: int) -> Pruned: ...
 
     async def backup(self, target: Path) -> None: ...
+
+    # --- courses and the outbox ---------------------------------------------
+    async def open_tranche(self, course: str, name: str, day: date, opened_by: str) -> Tranche: ...
+
+    async def tranche(self, code: str) -> Tranche | None: ...
+
+    async def tranches(self, course: str | None = None) -> list[Tranche]: ...
+
+    async def close_tranche(self, code: str) -> bool: ...
+
+    async def enrol(self, contact: Pseudonym, code: str, plan: Sequence[Planned]) -> bool: ...
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Queued]: ...
+
+    async def mark_sent(self, row: int) -> None: ...
+
+    async def mark_retry(self, row: int, when: datetime, error: str) -> None: ...
+
+    async def mark_failed(self, row: int, error: str) -> None: ...
+
+    async def cancel_pending(self, contact: Pseudonym) -> int: ...
+
+    async def shift_pending(self, contact: Pseudonym, by: timedelta) -> int: ...
+
+    async def recover_sending(self) -> int: ...
+
+    async def outbox_status(self) -> dict[str, int]: ...

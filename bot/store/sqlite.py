@@ -32,6 +32,7 @@ from bot.store.protocol import (
     StepRecord,
     Version,
 )
+from bot.store.sqlite_courses import CourseQueries
 from bot.store.sqlite_privacy import erase_rows, export_rows
 from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_upgrade import read_status, upgrade
@@ -45,7 +46,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore:
+class SqliteStore(CourseQueries):
     """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, check=keys.check)``."""
 
     def __init__(self, path: Path, writer: Writer, reader: aiosqlite.Connection, clock: Clock, tz: tzinfo) -> None:

@@ -4,7 +4,9 @@ Rules that keep the two sides apart (see ``keys.py``):
 - tables keyed by a pseudonym are ``WITHOUT ROWID``: a hidden rowid would number
   rows in the order people arrived, and that order could line the sides up;
 - choices and reflections get random ids and carry the day, never a time;
-- the contact side keeps the ISO week it last heard from someone, not the day.
+- the contact side keeps the ISO week it last heard from someone, not the day;
+- attendance is also counted per tranche, so erasing a person does not change published figures,
+  and a delivered outbox row loses its recipient and keeps only the day it went out.
 
 Every table that holds something of a person is listed in ``PERSONAL_TABLES``;
 export, erase and a test that walks the schema all read that list.
@@ -89,8 +91,44 @@ CREATE TABLE updates (
 );
 """
 
+COURSES = """
+CREATE TABLE tranches (
+    code TEXT PRIMARY KEY,
+    course TEXT NOT NULL,
+    name TEXT NOT NULL,
+    day TEXT NOT NULL,
+    opened_by TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0,
+    enrolled INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (course, name)
+) WITHOUT ROWID;
+
+CREATE TABLE enrolments (
+    contact TEXT NOT NULL,
+    tranche TEXT NOT NULL REFERENCES tranches (code),
+    PRIMARY KEY (contact, tranche)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    contact TEXT,
+    tranche TEXT,
+    kind TEXT NOT NULL,
+    dialogue TEXT NOT NULL,
+    due TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    unknown INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+);
+CREATE INDEX outbox_by_due ON outbox (status, due);
+CREATE INDEX outbox_by_contact ON outbox (contact);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "participants, conversations, choices, reflections, dialogue versions, updates", INITIAL),
+    Migration(2, "course tranches, enrolments with attendance counters, the outbox", COURSES),
 )
 
 BOOKKEEPING = """
@@ -108,6 +146,8 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "conversations": ("person", "person"),
     "choices": ("person", "person"),
     "reflections": ("person", "person"),
+    "enrolments": ("contact", "contact"),
+    "outbox": ("contact", "contact"),  # once delivered a row keeps no recipient, so it is no one's
 }
-# Tables that hold nothing of any one person.
-IMPERSONAL_TABLES = frozenset({"meta", "migrations", "dialogue_versions", "updates"})
+# Tables that hold nothing of any one person (tranches keep counts, never names).
+IMPERSONAL_TABLES = frozenset({"meta", "migrations", "dialogue_versions", "updates", "tranches"})

@@ -161,3 +161,14 @@ def test_statements_are_split_whole() -> None:
     ]
     with pytest.raises(ValueError, match="incomplete statement"):
         list(statements("CREATE TABLE a (x);\nCREATE TABLE b ("))
+
+
+async def test_first_schema_upgrades_to_the_current(tmp_path: Path, keys: Keys) -> None:
+    """A database made at schema 1 upgrades to the current schema, keeping its rows."""
+    path = tmp_path / "db.sqlite3"
+    async with await SqliteStore.open(path, check=keys.check, migrations=MIGRATIONS[:1]) as old:
+        await old.claim_update(5)
+    async with await SqliteStore.open(path, check=keys.check) as store:
+        status = await store.status()
+        assert status.current == len(MIGRATIONS) and [n for n, _, _ in status.applied] == [1, 2]
+        assert not await store.claim_update(5)

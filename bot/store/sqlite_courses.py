@@ -1,0 +1,162 @@
+"""Course tranches, enrolments and the durable outbox, for ``SqliteStore``.
+
+Outbox rows move pending -> sending -> sent (or back to pending with a later
+due time, or failed, or cancelled). A row claimed for sending is marked
+``sending`` in the same transaction, so a crash leaves it there; at start-up
+``recover_sending`` puts such rows back as pending and counts them as of
+unknown outcome (they may have reached Telegram). Once sent, a row loses its
+recipient and keeps only the day it went out.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bot.dialogue.model import DialogueId
+from bot.store.keys import Pseudonym
+from bot.store.protocol import Planned, Queued, Tranche, TrancheError
+from bot.store.sqlite_writer import Writer
+
+CODE_BYTES = 12  # 16 URL-safe characters: unguessable, and short enough for a deep link
+
+
+class CourseQueries:
+    """Mixed into ``SqliteStore``: it provides ``_writer``, ``_rows`` and ``_now``."""
+
+    _writer: Writer
+
+    async def _rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def _now(self) -> datetime:
+        raise NotImplementedError
+
+    async def open_tranche(self, course: str, name: str, day: date, opened_by: str) -> Tranche:
+        """A new tranche with a fresh join code (an existing course and name is refused by the unique key)."""
+        code, at = secrets.token_urlsafe(CODE_BYTES), self._now().isoformat(timespec="seconds")
+        row = (code, course, name, day.isoformat(), opened_by, at)
+        try:
+            await self._writer.transaction(
+                lambda db: db.execute(
+                    "INSERT INTO tranches (code, course, name, day, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+            )
+        except sqlite3.IntegrityError:
+            raise TrancheError(f"course {course!r} already has a tranche named {name!r}; choose another name") from None
+        return Tranche(code, course, name, day, opened_by)
+
+    async def tranche(self, code: str) -> Tranche | None:
+        found = await self._tranches("WHERE code = ?", [code])
+        return found[0] if found else None
+
+    async def tranches(self, course: str | None = None) -> list[Tranche]:
+        return await self._tranches("WHERE course = ?" if course else "", [course] if course else [])
+
+    async def _tranches(self, where: str, parameters: list[Any]) -> list[Tranche]:
+        rows = await self._rows(
+            f"SELECT code, course, name, day, opened_by, closed, enrolled FROM tranches {where} ORDER BY day, name",
+            parameters,
+        )
+        return [Tranche(c, co, n, date.fromisoformat(d), by, bool(cl), e) for c, co, n, d, by, cl, e in rows]
+
+    async def close_tranche(self, code: str) -> bool:
+        closing = "UPDATE tranches SET closed = 1 WHERE code = ? AND closed = 0"
+        return await self._writer.transaction(lambda db: db.execute(closing, (code,)).rowcount == 1)
+
+    async def enrol(self, contact: Pseudonym, code: str, plan: Sequence[Planned]) -> bool:
+        """Enrol ``contact`` in an open tranche and queue its plan, in one transaction; False if already enrolled."""
+        ids = [secrets.randbits(62) for _ in plan]
+        return await self._writer.transaction(lambda db: _enrol(db, contact, code, plan, ids))
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Queued]:
+        """Up to ``limit`` pending rows due by ``now``, marked as being sent."""
+        return await self._writer.transaction(lambda db: _claim_due(db, _utc(now), limit))
+
+    async def mark_sent(self, row: int) -> None:
+        """Delivered: the row forgets its recipient and keeps only the day."""
+        await self._writer.transaction(
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'sent', contact = NULL, due = substr(due, 1, 10), error = NULL "
+                "WHERE id = ?",
+                (row,),
+            )
+        )
+
+    async def mark_retry(self, row: int, when: datetime, error: str) -> None:
+        await self._writer.transaction(
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'pending', due = ?, error = ? WHERE id = ?", (_utc(when), error, row)
+            )
+        )
+
+    async def mark_failed(self, row: int, error: str) -> None:
+        await self._writer.transaction(
+            lambda db: db.execute("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", (error, row))
+        )
+
+    async def cancel_pending(self, contact: Pseudonym) -> int:
+        """/stop, or a person who blocked the bot: nothing more goes out to them."""
+        cancel = "UPDATE outbox SET status = 'cancelled' WHERE contact = ? AND status IN ('pending', 'sending')"
+        return await self._writer.transaction(lambda db: db.execute(cancel, (contact,)).rowcount)
+
+    async def shift_pending(self, contact: Pseudonym, by: timedelta) -> int:
+        """/pause: every pending row of ``contact`` moves later by ``by``."""
+        return await self._writer.transaction(lambda db: _shift(db, contact, by))
+
+    async def recover_sending(self) -> int:
+        """After a crash: rows left mid-send go back to pending, counted as of unknown outcome."""
+        recover = "UPDATE outbox SET status = 'pending', unknown = unknown + 1 WHERE status = 'sending'"
+        return await self._writer.transaction(lambda db: db.execute(recover).rowcount)
+
+    async def outbox_status(self) -> dict[str, int]:
+        """Rows per status, plus ``unknown``: sends whose outcome was unknown and that were sent again."""
+        rows = await self._rows("SELECT status, count(*), sum(unknown) FROM outbox GROUP BY status")
+        counts = {status: count for status, count, _ in rows}
+        counts["unknown"] = sum(unknown or 0 for _, _, unknown in rows)
+        return counts
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _enrol(db: sqlite3.Connection, contact: Pseudonym, code: str, plan: Sequence[Planned], ids: list[int]) -> bool:
+    open_ = db.execute("SELECT 1 FROM tranches WHERE code = ? AND closed = 0", (code,)).fetchone()
+    if open_ is None:
+        raise TrancheError("that course link is closed or unknown")
+    inserted = db.execute(
+        "INSERT INTO enrolments (contact, tranche) VALUES (?, ?) ON CONFLICT DO NOTHING", (contact, code)
+    ).rowcount
+    if not inserted:
+        return False
+    db.execute("UPDATE tranches SET enrolled = enrolled + 1 WHERE code = ?", (code,))
+    db.executemany(
+        "INSERT INTO outbox (id, contact, tranche, kind, dialogue, due, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+        [(row_id, contact, code, p.kind, p.dialogue, _utc(p.due)) for row_id, p in zip(ids, plan, strict=True)],
+    )
+    return True
+
+
+def _claim_due(db: sqlite3.Connection, now: str, limit: int) -> list[Queued]:
+    rows = db.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
+        "SELECT id FROM outbox WHERE status = 'pending' AND due <= ? ORDER BY due LIMIT ?) "
+        "RETURNING id, contact, kind, dialogue, due, attempts",
+        (now, limit),
+    ).fetchall()
+    queued = [Queued(i, Pseudonym(c), k, DialogueId(d), datetime.fromisoformat(due), a) for i, c, k, d, due, a in rows]
+    return sorted(queued, key=lambda q: (q.due, q.id))
+
+
+def _shift(db: sqlite3.Connection, contact: Pseudonym, by: timedelta) -> int:
+    rows = db.execute("SELECT id, due FROM outbox WHERE contact = ? AND status = 'pending'", (contact,)).fetchall()
+    db.executemany(
+        "UPDATE outbox SET due = ? WHERE id = ?",
+        [(_utc(datetime.fromisoformat(due) + by), row_id) for row_id, due in rows],
+    )
+    return len(rows)
