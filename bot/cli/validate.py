@@ -16,8 +16,5 @@ def run(args: argparse.Namespace) -> int:
     errors = len(report.errors)
     warnings = len(report.problems) - errors
     walked = f", {args.walk} walks each" if args.walk else ""
-    print(
-        f"{report.files} file(s), {len(report.dialogues)} dialogue(s){walked}: "
-        f"{errors} error(s), {warnings} warning(s) in {time.perf_counter() - began:.2f}s"
-    )
+    print(f"{report.counts()}{walked}: {errors} error(s), {warnings} warning(s) in {time.perf_counter() - began:.2f}s")
     return 1 if errors else 0

@@ -103,8 +103,20 @@ nodes:
     type: end
 """
 
+# A course whose one follow-up is the dialogue {dialogue}; line 7 holds its name (column 15).
+COURSE = """\
+id: trial
+kind: course
+title: Trial
+languages: [en]
+followups:
+  - after: 2d
+    dialogue: {dialogue}
+"""
+
 SUMMARY = re.compile(
-    r"^(\d+ file\(s\), \d+ dialogue\(s\)(?:, \d+ walks each)?: \d+ error\(s\), \d+ warning\(s\)) in \d+\.\d\ds$"
+    r"^(\d+ file\(s\), \d+ dialogue\(s\)(?:, \d+ course\(s\))?(?:, \d+ walks each)?: "
+    r"\d+ error\(s\), \d+ warning\(s\)) in \d+\.\d\ds$"
 )
 
 
@@ -238,6 +250,32 @@ def test_walks_that_never_end_are_errors(tmp_path: Path, capsys: pytest.CaptureF
         f"{path}:8:3: stuck: walk 1 (seed 7): did not reach an end within 30 steps (at node 'ask') "
         "(and 19 more of the 20 walks)",
         f"{path}:19:3: warning: stuck: 1 node(s) never visited in 20 walks: bye",
+    ]
+
+
+def test_summary_counts_courses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder with a dialogue and a course in courses/: the summary counts both, and walks only the dialogue."""
+    folder = tmp_path / "dialogues"
+    write(folder, "one.yaml", GOOD.format(id="one"))
+    write(folder / "courses", "trial.yaml", COURSE.format(dialogue="one"))
+    assert validate(capsys, folder) == (0, [], "2 file(s), 1 dialogue(s), 1 course(s): 0 error(s), 0 warning(s)")
+    summary = "2 file(s), 1 dialogue(s), 1 course(s), 10 walks each: 0 error(s), 0 warning(s)"
+    assert validate(capsys, folder, "--walk", "10") == (0, [], summary)
+
+
+def test_course_naming_a_missing_dialogue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In a folder run a dangling follow-up fails the run; the course file alone only warns."""
+    folder = tmp_path / "dialogues"
+    write(folder, "one.yaml", GOOD.format(id="one"))
+    course = write(folder / "courses", "trial.yaml", COURSE.format(dialogue="onee"))
+    code, lines, summary = validate(capsys, folder)
+    assert (code, summary) == (1, "2 file(s), 1 dialogue(s): 1 error(s), 0 warning(s)")
+    assert lines == [f"{course}:7:15: follow-up dialogue 'onee' does not exist; did you mean 'one'?"]
+    code, lines, summary = validate(capsys, course)
+    assert (code, summary) == (0, "1 file(s), 0 dialogue(s), 1 course(s): 0 error(s), 1 warning(s)")
+    assert lines == [
+        f"{course}:7:15: warning: follow-up dialogue 'onee' was not checked in this run: "
+        "validate the whole dialogues folder"
     ]
 
 

@@ -1,0 +1,124 @@
+"""``goodwork course open | list | close``: course tranches from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import ConfigError, Settings
+from bot.dialogue.course import Course, CourseId
+from bot.dialogue.files import check_paths
+from bot.dialogue.problems import did_you_mean
+from bot.store import Keys, open_store
+from bot.store.protocol import Tranche
+from bot.telegram.joinlink import join_link, qr_png
+
+
+def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    course = verbs.add_parser("course", help="open, list or close course tranches")
+    actions = course.add_subparsers(dest="action", required=True, metavar="ACTION")
+    opening = actions.add_parser("open", help="open a tranche and print its join link and QR code")
+    opening.add_argument("course", metavar="COURSE", help="a course id from dialogues/courses/")
+    opening.add_argument("--tranche", required=True, metavar="NAME", help="a name for the group, e.g. 'Utrecht March'")
+    opening.add_argument("--date", required=True, type=_day, metavar="YYYY-MM-DD", help="the day the course is given")
+    opening.add_argument("--qr", type=Path, metavar="FILE.png", help="where to write the QR code (default: beside you)")
+    opening.set_defaults(run=open_tranche)
+    listing = actions.add_parser("list", help="tranches with their enrolment counts")
+    listing.add_argument("course", nargs="?", metavar="COURSE")
+    listing.set_defaults(run=list_tranches)
+    closing = actions.add_parser("close", help="close a tranche's join link")
+    closing.add_argument("code", metavar="CODE", help="the code at the end of the join link (after c_)")
+    closing.set_defaults(run=close_tranche)
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-03-14, got {raw!r}") from None
+
+
+def open_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    settings = Settings.from_env()
+    username = _bot_username(settings)
+    course = find_course(settings.dialogues, args.course)
+    tranche = asyncio.run(_open(settings, course, args.tranche, args.date))
+    link = join_link(username, tranche.code)
+    target = args.qr or Path(f"{course.id}-{_slug(args.tranche)}.png")
+    target.write_bytes(qr_png(link))
+    print(f"{course.title.get('en')}: tranche {tranche.name!r} on {tranche.day.isoformat()}", file=out)
+    print(f"join link: {link}", file=out)
+    print(f"QR code:   {target}", file=out)
+    return 0
+
+
+async def _open(settings: Settings, course: Course, name: str, day: date) -> Tranche:
+    store = await open_store(settings, Keys(settings.require_secret()))
+    try:
+        return await store.open_tranche(course.id, name, day, "goodwork course open")
+    finally:
+        await store.close()
+
+
+def list_tranches(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    settings = Settings.from_env()
+    tranches = asyncio.run(_list(settings, args.course))
+    if not tranches:
+        print("no tranches yet: goodwork course open COURSE --tranche NAME --date YYYY-MM-DD", file=out)
+        return 0
+    print(f"{'course':<22} {'tranche':<24} {'date':<10}  {'enrolled':>8}  status  code", file=out)
+    for t in tranches:
+        status = "closed" if t.closed else "open"
+        print(f"{t.course:<22} {t.name:<24} {t.day.isoformat():<10}  {t.enrolled:>8}  {status:<6}  {t.code}", file=out)
+    return 0
+
+
+async def _list(settings: Settings, course: str | None) -> list[Tranche]:
+    store = await open_store(settings, Keys(settings.require_secret()))
+    try:
+        return await store.tranches(course)
+    finally:
+        await store.close()
+
+
+def close_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    settings = Settings.from_env()
+    closed = asyncio.run(_close(settings, args.code.removeprefix("c_")))
+    print(
+        "closed: the link no longer enrols anyone" if closed else f"no open tranche with code {args.code!r}", file=out
+    )
+    return 0 if closed else 1
+
+
+async def _close(settings: Settings, code: str) -> bool:
+    store = await open_store(settings, Keys(settings.require_secret()))
+    try:
+        return await store.close_tranche(code)
+    finally:
+        await store.close()
+
+
+def find_course(folder: Path, name: str) -> Course:
+    """The course ``name`` from ``folder``/courses, or ConfigError naming what exists."""
+    report = check_paths([folder])
+    course = report.courses.get(CourseId(name))
+    if course is None:
+        known = ", ".join(sorted(report.courses)) or "none"
+        raise ConfigError(
+            f"no course {name!r} in {str(folder)!r}{did_you_mean(name, report.courses)}; courses: {known}"
+        )
+    return course
+
+
+def _bot_username(settings: Settings) -> str:
+    if not settings.bot_username:
+        raise ConfigError("GOODWORK_BOT_USERNAME is not set: the join link needs the bot's username (without @)")
+    return settings.bot_username
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "tranche"

@@ -1,0 +1,74 @@
+"""`goodwork course`: open a tranche (link and QR code), list it with counts, close it."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(autouse=True)
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOODWORK_DB", str(tmp_path / "bot.sqlite3"))
+    monkeypatch.setenv("GOODWORK_SECRET", "course-secret-" + "c" * 32)
+    monkeypatch.setenv("GOODWORK_DIALOGUES", str(ROOT / "dialogues"))
+    monkeypatch.setenv("GOODWORK_BOT_USERNAME", "GoodWorkBot")
+    return tmp_path
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_open_list_close(environment: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Opening prints a t.me join link with an unguessable code and writes a QR PNG; list counts; close closes."""
+    assert main(["course", "open", "art-of-connecting", "--tranche", "Utrecht maart", "--date", "2026-03-14"]) == 0
+    out = capsys.readouterr().out
+    link = next(line.split()[-1] for line in out.splitlines() if line.startswith("join link:"))
+    assert link.startswith("https://t.me/GoodWorkBot?start=c_") and len(link.split("c_", 1)[1]) >= 16
+    width, height = png_size(environment / "art-of-connecting-utrecht-maart.png")
+    assert width == height >= 250
+    assert main(["course", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "Utrecht maart" in listed and " 0  open" in listed
+    code = link.split("c_", 1)[1]
+    assert main(["course", "close", f"c_{code}"]) == 0
+    assert "closed" in capsys.readouterr().out
+    main(["course", "list", "art-of-connecting"])
+    assert "closed" in capsys.readouterr().out
+    assert main(["course", "close", code]) == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(["art-of-conecting"], "did you mean 'art-of-connecting'?", id="typo"),
+        pytest.param(["art-of-connecting", "--unset-username"], "GOODWORK_BOT_USERNAME is not set", id="username"),
+    ],
+)
+def test_open_refusals(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    """An unknown course or a missing bot username stops with one line naming the problem."""
+    if "--unset-username" in arguments:
+        monkeypatch.delenv("GOODWORK_BOT_USERNAME")
+        arguments = arguments[:1]
+    assert main(["course", "open", *arguments, "--tranche", "x", "--date", "2026-03-14"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_same_tranche_name_twice(capsys: pytest.CaptureFixture[str]) -> None:
+    """A second tranche with the same name for the same course is refused clearly."""
+    opening = ["course", "open", "art-of-connecting", "--tranche", "Zwolle", "--date", "2026-05-01"]
+    assert main(opening) == 0
+    assert main(opening) == 2
+    assert "already has a tranche named 'Zwolle'" in capsys.readouterr().err
