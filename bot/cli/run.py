@@ -6,12 +6,19 @@ import argparse
 import asyncio
 
 from bot.config import Settings
-from bot.telegram.app import run_bot
+from bot.dialogue.files import check_paths
+from bot.schedule.calendar import WorkingHours
+from bot.schedule.courses import CourseBook
+from bot.schedule.worker import outbox_worker
+from bot.telegram.app import Bot, run_bot
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.require_token()
     settings.require_secret()
-    asyncio.run(run_bot(settings))
+    hours = WorkingHours(tz=settings.tz)
+    courses = CourseBook(check_paths([settings.dialogues]).courses, hours)
+    bot = Bot(settings, courses=courses, workers=[outbox_worker(settings, courses, hours)])
+    asyncio.run(run_bot(bot))
     return 0

@@ -128,6 +128,7 @@ class Queued:
     dialogue: DialogueId
     due: datetime
     attempts: int
+    tranche: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,7 @@ class Store(Protocol):
 
     async def mark_sent(self, row: int) -> None: ...
 
-    async def mark_retry(self, row: int, when: datetime, error: str) -> None: ...
+    async def mark_retry(self, row: int, when: datetime, error: str, unknown: bool = False) -> None: ...
 
     async def mark_failed(self, row: int, error: str) -> None: ...
 

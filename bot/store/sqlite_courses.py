@@ -87,10 +87,12 @@ class CourseQueries:
             )
         )
 
-    async def mark_retry(self, row: int, when: datetime, error: str) -> None:
+    async def mark_retry(self, row: int, when: datetime, error: str, unknown: bool = False) -> None:
+        """Back to pending, due at ``when``; ``unknown`` counts a send whose outcome could not be known."""
         await self._writer.transaction(
             lambda db: db.execute(
-                "UPDATE outbox SET status = 'pending', due = ?, error = ? WHERE id = ?", (_utc(when), error, row)
+                "UPDATE outbox SET status = 'pending', due = ?, error = ?, unknown = unknown + ? WHERE id = ?",
+                (_utc(when), error, int(unknown), row),
             )
         )
 
@@ -146,10 +148,12 @@ def _claim_due(db: sqlite3.Connection, now: str, limit: int) -> list[Queued]:
     rows = db.execute(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
         "SELECT id FROM outbox WHERE status = 'pending' AND due <= ? ORDER BY due LIMIT ?) "
-        "RETURNING id, contact, kind, dialogue, due, attempts",
+        "RETURNING id, contact, kind, dialogue, due, attempts, tranche",
         (now, limit),
     ).fetchall()
-    queued = [Queued(i, Pseudonym(c), k, DialogueId(d), datetime.fromisoformat(due), a) for i, c, k, d, due, a in rows]
+    queued = [
+        Queued(i, Pseudonym(c), k, DialogueId(d), datetime.fromisoformat(due), a, t) for i, c, k, d, due, a, t in rows
+    ]
     return sorted(queued, key=lambda q: (q.due, q.id))
 
 

@@ -8,11 +8,11 @@ in progress finish before closing the application and the store.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
@@ -27,10 +27,11 @@ from bot.telegram.commands import Commands
 from bot.telegram.handlers import Router, on_error
 from bot.telegram.poller import Poller
 from bot.telegram.render import Renderer
-from bot.telegram.services import Services
+from bot.telegram.services import Courses, Services
 from bot.telegram.texts import COMMANDS, LANGUAGES
 
 logger = logging.getLogger(__name__)
+Worker = Callable[[Services], Coroutine[Any, Any, None]]  # a background task the bot runs while it serves
 # People served at once, and HTTP connections to the Bot API. httpcore scans every pooled connection
 # on each request, so a pool much larger than needed costs CPU on every call (bench_bot.py: 8.9 ms of
 # CPU per action with 16 connections, 7.2 with 4); 8 keeps replies flowing at real network latency.
@@ -56,8 +57,15 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 class Bot:
     """One running bot: everything it holds, created in ``start`` and released in ``close``."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
-        self.settings, self.clock = settings, clock
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        courses: Courses | None = None,
+        workers: Sequence[Worker] = (),
+    ) -> None:
+        self.settings, self.clock, self.courses, self.workers = settings, clock, courses, tuple(workers)
         self.keys = Keys(settings.require_secret())
         self.application = build_application(settings)
         self.store: Store | None = None
@@ -66,7 +74,7 @@ class Bot:
     async def serve(self) -> None:
         """Run until ``stop()``; every resource is released whatever happens."""
         store = self.store = await open_store(self.settings, self.keys, clock=self.clock)
-        retention: asyncio.Task[None] | None = None
+        background: list[asyncio.Task[None]] = []
         try:
             services = await self._services(store)
             router = Router(services, Commands(services))
@@ -74,19 +82,17 @@ class Bot:
             self.application.add_error_handler(on_error)
             async with self.application:
                 await self._set_commands()
-                retention = asyncio.ensure_future(
-                    keep_pruning(store, self.settings.retention_days, clock=self.clock, tz=self.settings.tz)
-                )
+                retention = keep_pruning(store, self.settings.retention_days, clock=self.clock, tz=self.settings.tz)
+                background = [asyncio.ensure_future(w) for w in (retention, *(w(services) for w in self.workers))]
                 self.poller = Poller(
                     self.application.bot, self.application.process_update, router.slow_down, concurrency=CONCURRENCY
                 )
                 logger.info("bot @%s is running", self.application.bot.username)
                 await self.poller.run()
         finally:
-            if retention is not None:
-                retention.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await retention
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await store.close()
 
     def stop(self) -> None:
@@ -100,7 +106,10 @@ class Bot:
             logger.warning("dialogue not published: %s", problem)
         logger.info("dialogues: %d newly published", len(synced.published))
         renderer = Renderer(self.application.bot, self.settings.pacing_ms)
-        return Services(self.settings, store, self.keys, catalogue, Conversations(store, catalogue), renderer)
+        conversations = Conversations(store, catalogue)
+        return Services(
+            self.settings, store, self.keys, catalogue, conversations, renderer, self.courses, clock=self.clock
+        )
 
     async def _set_commands(self) -> None:
         for language in LANGUAGES:
@@ -110,9 +119,8 @@ class Bot:
         await self.application.bot.set_my_commands(default)
 
 
-async def run_bot(settings: Settings) -> None:
+async def run_bot(bot: Bot) -> None:
     """``goodwork run``: serve until SIGINT or SIGTERM."""
-    bot = Bot(settings)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, bot.stop)

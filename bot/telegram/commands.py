@@ -15,7 +15,8 @@ from bot.dialogue import engine
 from bot.dialogue.model import SESSIONS, Dialogue, DialogueId
 from bot.store.catalogue import UnknownDialogueError
 from bot.store.protocol import Participant
-from bot.telegram import callbacks
+from bot.telegram import callbacks, joining
+from bot.telegram.joinlink import PAYLOAD_PREFIX
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
 from bot.telegram.texts import LANGUAGE_BUTTONS, LANGUAGES, MARK_DONE, MARK_NEW, MARK_STARTED, text
@@ -67,6 +68,8 @@ class Commands:
         await self.services.open(turn, introduction)
 
     async def _deep_link(self, turn: Turn, payload: str) -> None:
+        if payload.startswith(PAYLOAD_PREFIX):
+            return await joining.join(self.services, turn, payload.removeprefix(PAYLOAD_PREFIX))
         match = _PAYLOAD.fullmatch(payload)
         known = await self.services.store.dialogue_ids()
         if match is None or DialogueId(match.group(1)) not in known:
@@ -151,8 +154,13 @@ class Commands:
         ]
         await self.services.renderer.send(turn.chat_id, text("forget_confirm", language), keyboard(*buttons))
 
+    async def pause(self, turn: Turn, argument: str) -> None:
+        await joining.pause(self.services, turn, argument, self.services.today())
+
     async def stop(self, turn: Turn, _: str) -> None:
+        """Nothing more from the bot: settings say paused, and queued follow-ups are cancelled."""
         await self.services.store.update_participant(turn.who.contact, paused=True)
+        await self.services.store.cancel_pending(turn.who.contact)
         await self.services.say(turn, "stop_done")
 
     async def resume(self, turn: Turn, _: str) -> None:
@@ -203,6 +211,7 @@ TABLE: dict[str, Command] = {
     "privacy": Commands.privacy,
     "mydata": Commands.mydata,
     "forget": Commands.forget,
+    "pause": Commands.pause,
     "stop": Commands.stop,
     "resume": Commands.resume,
     "help": Commands.help,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Protocol
 
 from telegram import Message, Update, User
 from telegram.error import BadRequest
@@ -16,7 +19,7 @@ from bot.store import aggregate
 from bot.store.catalogue import Catalogue, UnknownDialogueError
 from bot.store.conversations import Conversations
 from bot.store.keys import Identity, Keys
-from bot.store.protocol import Participant, Store
+from bot.store.protocol import Participant, Planned, Store, Tranche
 from bot.telegram.render import Renderer
 from bot.telegram.texts import LANGUAGE_BUTTONS, text
 
@@ -60,6 +63,14 @@ def guess_language(code: str | None) -> str:
     return "en" if code and not code.lower().startswith("nl") else "nl"
 
 
+class Courses(Protocol):
+    """What joining a course needs from the schedule layer (injected, so this layer does not import it)."""
+
+    def plan(self, tranche: Tranche, key: str) -> list[Planned] | None: ...
+
+    def title(self, course: str, language: str) -> str: ...
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -68,6 +79,11 @@ class Services:
     catalogue: Catalogue
     conversations: Conversations
     renderer: Renderer
+    courses: Courses | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def today(self) -> date:
+        return self.clock().astimezone(self.settings.tz).date()
 
     async def turn(self, update: Update, user: User) -> Turn | None:
         """Who this is, their contact saved as active and seen this week; None for an update handled before."""

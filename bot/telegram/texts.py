@@ -28,6 +28,7 @@ COMMANDS: Final[dict[str, dict[str, str]]] = {
     "privacy": {"nl": "Wat ik bewaar en waarom", "en": "What I keep, and why"},
     "mydata": {"nl": "Alles wat ik over je bewaar", "en": "Everything I keep about you"},
     "forget": {"nl": "Al je gegevens wissen", "en": "Erase all your data"},
+    "pause": {"nl": "Vervolgvragen opschuiven", "en": "Move follow-ups later"},
     "stop": {"nl": "Even geen berichten van mij", "en": "Pause my messages"},
     "resume": {"nl": "Weer berichten ontvangen", "en": "Get my messages again"},
     "help": {"nl": "Alle opdrachten op een rij", "en": "All commands at a glance"},
@@ -96,6 +97,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/privacy – wat ik bewaar en waarom\n"
             "/mydata – alles wat ik over je bewaar\n"
             "/forget – al je gegevens wissen\n"
+            "/pause 14d – vervolgvragen van een cursus opschuiven\n"
             "/stop – even geen berichten van mij\n"
             "/resume – weer berichten ontvangen\n"
             "/help – dit overzicht"
@@ -110,6 +112,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/privacy – what I keep, and why\n"
             "/mydata – get everything I keep about you\n"
             "/forget – erase all your data\n"
+            "/pause 14d – move a course's follow-ups later\n"
             "/stop – pause my messages\n"
             "/resume – get my messages again\n"
             "/help – this list"
@@ -310,6 +313,48 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "resume_not_stopped": {
         "nl": "Er stond niets op pauze: je krijgt al berichten van me.",
         "en": "Nothing was paused: you're already getting my messages.",
+    },
+    "enrolled": {
+        "nl": (
+            "Welkom bij {course} ({tranche}). De komende tijd stuur ik je {count} korte vervolgvragen, "
+            "steeds op een werkdag binnen kantoortijd, zodat je iets van de cursus in de praktijk brengt. "
+            "Met /pause 14d (of /pause tot 2027-01-10) schuif je ze op; met /stop houden ze op."
+        ),
+        "en": (
+            "Welcome to {course} ({tranche}). Over the coming weeks I'll send you {count} short follow-ups, "
+            "always on a working day during office hours, to help you put something from the course into practice. "
+            "/pause 14d (or /pause until 2027-01-10) moves them later; /stop ends them."
+        ),
+    },
+    "enrolled_already": {
+        "nl": "Je bent al aangemeld voor {course} ({tranche}). Je vervolgvragen staan klaar.",
+        "en": "You're already signed up for {course} ({tranche}). Your follow-ups are on their way.",
+    },
+    "course_closed": {
+        "nl": "Deze cursuslink is gesloten of bestaat niet (meer). Vraag je trainer om de juiste link.",
+        "en": "This course link is closed or no longer exists. Ask your trainer for the right link.",
+    },
+    "followup": {
+        "nl": "Een korte vervolgvraag bij {course}: {title}. Het kost je een paar minuten.",
+        "en": "A short follow-up to {course}: {title}. It takes a few minutes.",
+    },
+    "followup_button": {"nl": "Beginnen", "en": "Start"},
+    "pause_done": {
+        "nl": "Goed, je vervolgvragen schuiven op tot {until}. Daarna gaan ze verder waar ze waren.",
+        "en": "Fine: your follow-ups move to {until}. After that they continue where they were.",
+    },
+    "pause_nothing": {
+        "nl": "Er staan geen vervolgvragen voor je klaar, dus er valt niets op te schuiven.",
+        "en": "You have no follow-ups waiting, so there is nothing to move.",
+    },
+    "pause_usage": {
+        "nl": (
+            "Zo schuif je je vervolgvragen op: /pause 14d (veertien dagen), /pause 3w (drie weken) "
+            "of /pause tot 2027-01-10."
+        ),
+        "en": (
+            "To move your follow-ups: /pause 14d (fourteen days), /pause 3w (three weeks) or /pause until 2027-01-10."
+        ),
     },
     "slow_down": {
         "nl": "Dat zijn veel berichten tegelijk. Wacht even op mijn antwoord, dan kan ik je bijhouden.",

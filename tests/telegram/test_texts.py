@@ -16,6 +16,11 @@ SAMPLE_VALUES: dict[str, object] = {
     "percent": 42,
     "maximum": 2000,
     "minimum": 3,
+    "course": "The Art of Connecting: werken in de netwerksamenleving",
+    "tranche": "Utrecht maart",
+    "count": 4,
+    "title": "Twee maanden later: korte lijnen, open besluiten",
+    "until": "maandag 11 januari 2027",
 }
 
 

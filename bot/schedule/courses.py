@@ -1,0 +1,26 @@
+"""The course definitions the running bot knows, and the plans it makes from them when someone joins."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.dialogue.course import Course, CourseId
+from bot.schedule.calendar import WorkingHours
+from bot.schedule.plan import follow_up_plan
+from bot.store.protocol import Planned, Tranche
+
+
+class CourseBook:
+    """Implements the Telegram layer's ``Courses``: titles and follow-up plans, from ``dialogues/courses/``."""
+
+    def __init__(self, courses: Mapping[CourseId, Course], hours: WorkingHours) -> None:
+        self.courses, self.hours = dict(courses), hours
+
+    def plan(self, tranche: Tranche, key: str) -> list[Planned] | None:
+        """The follow-ups of ``tranche``'s course for one person, or None if that course is not defined here."""
+        course = self.courses.get(CourseId(tranche.course))
+        return None if course is None else follow_up_plan(course, tranche.day, self.hours, key)
+
+    def title(self, course: str, language: str) -> str:
+        known = self.courses.get(CourseId(course))
+        return known.title.get(language) if known else course

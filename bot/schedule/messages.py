@@ -1,0 +1,31 @@
+"""What a follow-up says: the course, the dialogue's title, and a button that opens it."""
+
+from __future__ import annotations
+
+from bot.schedule.courses import CourseBook
+from bot.schedule.sender import Outgoing
+from bot.store.catalogue import Catalogue, UnknownDialogueError
+from bot.store.protocol import Participant, Queued, Store
+from bot.telegram.callbacks import OpenButton
+from bot.telegram.texts import text
+
+
+class FollowupMessages:
+    """``Compose`` for the dispatcher: one short message per outbox row, in the person's language."""
+
+    def __init__(self, store: Store, catalogue: Catalogue, courses: CourseBook) -> None:
+        self.store, self.catalogue, self.courses = store, catalogue, courses
+
+    async def __call__(self, row: Queued, participant: Participant) -> Outgoing:
+        language = participant.language or "nl"
+        tranche = await self.store.tranche(row.tranche) if row.tranche else None
+        course = self.courses.title(tranche.course, language) if tranche else ""
+        body = text("followup", language, course=course, title=await self._title(row, language))
+        button = ((text("followup_button", language), OpenButton(row.dialogue).data),)
+        return Outgoing(participant.chat_id, body, f"outbox-{row.id}", (button,), row.attempts)
+
+    async def _title(self, row: Queued, language: str) -> str:
+        try:
+            return (await self.catalogue.get(row.dialogue)).title.get(language)
+        except UnknownDialogueError:
+            return row.dialogue

@@ -1,0 +1,98 @@
+"""The outbox tick: claim due rows, send them through the one ``Sender``, settle each row by the outcome.
+
+python-telegram-bot's JobQueue would keep the schedule in memory; here the
+schedule is the outbox table, and this loop only looks at it every so often.
+
+    Sent      -> the row is done (and forgets its recipient)
+    Blocked   -> the person is marked inactive and everything queued for them is cancelled
+    Rejected  -> the row is parked as failed
+    RetryAt   -> back to pending, due again after the wait (in working hours); failed after MAX_ATTEMPTS
+    Unknown   -> the same, counted: it may show twice
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.schedule.calendar import WorkingHours
+from bot.schedule.sender import MAX_ATTEMPTS, Blocked, Outgoing, Rejected, Result, RetryAt, Sender, Sent, Unknown
+from bot.store.protocol import Participant, Queued, Store
+
+logger = logging.getLogger(__name__)
+Compose = Callable[[Queued, Participant], Awaitable[Outgoing]]
+BATCH = 200
+EVERY = 30.0  # seconds between ticks
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        sender: Sender,
+        *,
+        hours: WorkingHours,
+        compose: Compose,
+        clock: Callable[[], datetime],
+        batch: int = BATCH,
+    ) -> None:
+        self.store, self.sender, self.hours, self.compose = store, sender, hours, compose
+        self.clock, self.batch = clock, batch
+
+    async def run(self, every: float = EVERY, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        """Recover rows a crash left mid-send, then tick until cancelled; a failed tick is logged, not fatal."""
+        recovered = await self.store.recover_sending()
+        if recovered:
+            logger.warning("outbox: %d message(s) were mid-send at the last stop; sending again", recovered)
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                logger.exception("outbox tick failed; trying again in %.0f s", every)
+            await sleep(every)
+
+    async def tick(self) -> Counter[str]:
+        """Send what is due now (only in working hours); how each row ended."""
+        now = self.clock()
+        outcomes: Counter[str] = Counter()
+        if not self.hours.is_open(now):
+            return outcomes
+        while rows := await self.store.claim_due(now, self.batch):
+            outcomes.update(await asyncio.gather(*(self.deliver(row, now) for row in rows)))
+            if len(rows) < self.batch:
+                break
+        if outcomes:
+            logger.info("outbox: %s", ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())))
+        return outcomes
+
+    async def deliver(self, row: Queued, now: datetime) -> str:
+        participant = await self.store.participant(row.contact)
+        if participant is None or not participant.active or participant.paused:
+            await self.store.cancel_pending(row.contact)
+            return "cancelled"
+        result = await self.sender.send(await self.compose(row, participant))
+        return await self.settle(row, result, now)
+
+    async def settle(self, row: Queued, result: Result, now: datetime) -> str:
+        match result:
+            case Sent():
+                await self.store.mark_sent(row.id)
+                return "sent"
+            case Blocked():
+                await self.store.update_participant(row.contact, active=False)
+                await self.store.cancel_pending(row.contact)
+                return "blocked"
+            case Rejected(reason=reason):
+                await self.store.mark_failed(row.id, reason)
+                return "failed"
+            case RetryAt(after=after, reason=reason) | Unknown(after=after, reason=reason):
+                unknown = isinstance(result, Unknown)
+                if row.attempts >= MAX_ATTEMPTS and (unknown or result.counts):  # type: ignore[union-attr]
+                    await self.store.mark_failed(row.id, reason)
+                    return "failed"
+                await self.store.mark_retry(row.id, self.hours.next_open(now + after), reason, unknown)
+                return "unknown" if unknown else "retry"
+        raise AssertionError(f"unexpected send result {result!r}")

@@ -1,0 +1,53 @@
+"""A participant and a course: joining a tranche from its link, and /pause for the follow-ups."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from bot.store.protocol import TrancheError
+from bot.telegram.services import Services, Turn
+
+_PAUSE = re.compile(r"(\d{1,3})\s*([dw])")
+_UNTIL = re.compile(r"(?:until|tot|t/m)\s+(\d{4}-\d{2}-\d{2})", re.I)
+MAX_PAUSE = timedelta(days=366)
+
+
+async def join(services: Services, turn: Turn, code: str) -> None:
+    """Enrol in the tranche behind ``code`` and queue its follow-ups; a closed or unknown link is explained."""
+    tranche = await services.store.tranche(code)
+    plan = services.courses.plan(tranche, turn.who.contact) if tranche and services.courses else None
+    if tranche is None or tranche.closed or plan is None or services.courses is None:
+        return await services.say(turn, "course_closed")
+    try:
+        new = await services.store.enrol(turn.who.contact, code, plan)
+    except TrancheError:
+        return await services.say(turn, "course_closed")
+    course = services.courses.title(tranche.course, turn.language)
+    key = "enrolled" if new else "enrolled_already"
+    await services.say(turn, key, course=course, tranche=tranche.name, count=len(plan))
+
+
+async def pause(services: Services, turn: Turn, argument: str, today: date) -> None:
+    """``/pause 14d``, ``/pause 3w`` or ``/pause until 2027-01-10``: every pending follow-up moves later."""
+    by = pause_length(argument, today)
+    if by is None:
+        return await services.say(turn, "pause_usage")
+    moved = await services.store.shift_pending(turn.who.contact, by)
+    if not moved:
+        return await services.say(turn, "pause_nothing")
+    await services.say(turn, "pause_done", until=(today + by).isoformat())
+
+
+def pause_length(argument: str, today: date) -> timedelta | None:
+    """How long ``argument`` asks to pause, up to a year; None if it is not understood."""
+    if until := _UNTIL.fullmatch(argument.strip()):
+        try:
+            by = datetime.combine(date.fromisoformat(until.group(1)), time()) - datetime.combine(today, time())
+        except ValueError:
+            return None
+    elif length := _PAUSE.fullmatch(argument.strip().lower()):
+        by = timedelta(days=int(length.group(1)) * (7 if length.group(2) == "w" else 1))
+    else:
+        return None
+    return by if timedelta(days=1) <= by <= MAX_PAUSE else None
