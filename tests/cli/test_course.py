@@ -72,3 +72,11 @@ def test_same_tranche_name_twice(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(opening) == 0
     assert main(opening) == 2
     assert "already has a tranche named 'Zwolle'" in capsys.readouterr().err
+
+
+def test_outbox_status_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    """`goodwork outbox status` lists every status with its count, unknown outcomes included."""
+    assert main(["outbox", "status"]) == 0
+    out = capsys.readouterr().out
+    for status in ("pending", "sending", "sent", "failed", "cancelled", "unknown"):
+        assert status in out
