@@ -24,3 +24,7 @@ class CourseBook:
     def title(self, course: str, language: str) -> str:
         known = self.courses.get(CourseId(course))
         return known.title.get(language) if known else course
+
+    def ids(self) -> list[str]:
+        """The ids of the courses defined, in order."""
+        return sorted(self.courses)

@@ -15,7 +15,7 @@ from bot.dialogue import engine
 from bot.dialogue.model import SESSIONS, Dialogue, DialogueId
 from bot.store.catalogue import UnknownDialogueError
 from bot.store.protocol import Participant
-from bot.telegram import callbacks, joining
+from bot.telegram import callbacks, joining, trainer
 from bot.telegram.joinlink import PAYLOAD_PREFIX
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
@@ -24,6 +24,7 @@ from bot.telegram.texts import LANGUAGE_BUTTONS, LANGUAGES, MARK_DONE, MARK_NEW,
 logger = logging.getLogger(__name__)
 _PAYLOAD = re.compile(r"(?:d_)?([a-z][a-z0-9_-]{0,31})")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
+TRAINER_ONLY = frozenset({"course"})
 UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language"})
 
 Command = Callable[["Commands", Turn, str], Awaitable[None]]
@@ -38,7 +39,7 @@ class Commands:
         match = _COMMAND.fullmatch(message.strip())
         name = match.group(1).lower() if match else ""
         command = TABLE.get(name)
-        if command is None:
+        if command is None or (name in TRAINER_ONLY and not trainer.is_trainer(self.services, turn)):
             return await self.services.say(turn, "unknown_command")
         if turn.participant.paused and name not in UNPAUSED:
             return await self.services.say(turn, "stopped_reminder")
@@ -154,6 +155,9 @@ class Commands:
         ]
         await self.services.renderer.send(turn.chat_id, text("forget_confirm", language), keyboard(*buttons))
 
+    async def course(self, turn: Turn, argument: str) -> None:
+        await trainer.course(self.services, turn, argument)
+
     async def pause(self, turn: Turn, argument: str) -> None:
         await joining.pause(self.services, turn, argument, self.services.today())
 
@@ -212,6 +216,7 @@ TABLE: dict[str, Command] = {
     "mydata": Commands.mydata,
     "forget": Commands.forget,
     "pause": Commands.pause,
+    "course": Commands.course,
     "stop": Commands.stop,
     "resume": Commands.resume,
     "help": Commands.help,

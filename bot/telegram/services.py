@@ -70,6 +70,8 @@ class Courses(Protocol):
 
     def title(self, course: str, language: str) -> str: ...
 
+    def ids(self) -> list[str]: ...
+
 
 @dataclass
 class Services:

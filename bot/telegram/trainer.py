@@ -1,0 +1,68 @@
+"""/course for trainers (``GOODWORK_TRAINERS``): list tranches, open one with its join link and QR code, close one.
+
+Anyone else gets the same answer as for an unknown command, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from telegram import InputFile
+
+from bot.store.protocol import TrancheError
+from bot.telegram.joinlink import join_link, qr_png
+from bot.telegram.services import Services, Turn
+
+_OPEN = re.compile(r"open\s+([a-z][a-z0-9_-]{0,31})\s+(\d{4}-\d{2}-\d{2})\s+(.{1,60})", re.S)
+_CLOSE = re.compile(r"close\s+(?:c_)?([A-Za-z0-9_-]{8,64})")
+USAGE = (
+    "/course: your tranches with their counts\n"
+    "/course open COURSE YYYY-MM-DD NAME: open a tranche, get its link and QR code\n"
+    "/course close CODE: close a tranche's link"
+)
+
+
+def is_trainer(services: Services, turn: Turn) -> bool:
+    user = turn.update.effective_user
+    return user is not None and user.id in services.settings.trainers
+
+
+async def course(services: Services, turn: Turn, argument: str) -> None:
+    if opening := _OPEN.fullmatch(argument.strip()):
+        return await _open(services, turn, opening.group(1), opening.group(2), opening.group(3).strip())
+    if closing := _CLOSE.fullmatch(argument.strip()):
+        closed = await services.store.close_tranche(closing.group(1))
+        return await _reply(services, turn, "Closed." if closed else "No open tranche with that code.")
+    if argument.strip():
+        return await _reply(services, turn, USAGE)
+    await _reply(services, turn, await _listing(services))
+
+
+async def _reply(services: Services, turn: Turn, body: str) -> None:
+    await services.renderer.send(turn.chat_id, body)
+
+
+async def _listing(services: Services) -> str:
+    tranches = await services.store.tranches()
+    if not tranches:
+        return "No tranches yet.\n\n" + USAGE
+    lines = [
+        f"{t.course} · {t.name} · {t.day.isoformat()} · {t.enrolled} enrolled{' · closed' if t.closed else ''}"
+        for t in tranches
+    ]
+    return "\n".join(lines)
+
+
+async def _open(services: Services, turn: Turn, course_id: str, day: str, name: str) -> None:
+    if services.courses is None or course_id not in services.courses.ids():
+        known = ", ".join(services.courses.ids()) if services.courses else "none"
+        return await _reply(services, turn, f"No course {course_id!r}. Courses: {known}")
+    try:
+        tranche = await services.store.open_tranche(course_id, name, date.fromisoformat(day), "telegram trainer")
+    except (TrancheError, ValueError) as exc:
+        return await _reply(services, turn, str(exc))
+    link = join_link(services.renderer.bot.username, tranche.code)
+    photo = InputFile(qr_png(link), filename="join.png")
+    caption = f"{services.courses.title(course_id, turn.language)} · {name} · {day}\n{link}"
+    await services.renderer.call(lambda: services.renderer.bot.send_photo(turn.chat_id, photo, caption=caption))
