@@ -8,6 +8,10 @@ schedule is the outbox table, and this loop only looks at it every so often.
     Rejected  -> the row is parked as failed
     RetryAt   -> back to pending, due again after the wait (in working hours); failed after MAX_ATTEMPTS
     Unknown   -> the same, counted: it may show twice
+
+Trouble with one row stays with that row: a message that cannot be composed is retried
+like a failed send, an unexpected error while sending counts as an unknown outcome, and
+a row that cannot be settled stays ``sending`` until the next start recovers it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,18 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.schedule.calendar import WorkingHours
-from bot.schedule.sender import MAX_ATTEMPTS, Blocked, Outgoing, Rejected, Result, RetryAt, Sender, Sent, Unknown
+from bot.schedule.sender import (
+    MAX_ATTEMPTS,
+    Blocked,
+    Outgoing,
+    Rejected,
+    Result,
+    RetryAt,
+    Sender,
+    Sent,
+    Unknown,
+    backoff,
+)
 from bot.store.protocol import Participant, Queued, Store
 
 logger = logging.getLogger(__name__)
@@ -61,7 +76,8 @@ class Dispatcher:
         if not self.hours.is_open(now):
             return outcomes
         while rows := await self.store.claim_due(now, self.batch):
-            outcomes.update(await asyncio.gather(*(self.deliver(row, now) for row in rows)))
+            for outcome in await asyncio.gather(*(self.deliver(row, now) for row in rows), return_exceptions=True):
+                outcomes[_outcome(outcome)] += 1
             if len(rows) < self.batch:
                 break
         if outcomes:
@@ -69,11 +85,20 @@ class Dispatcher:
         return outcomes
 
     async def deliver(self, row: Queued, now: datetime) -> str:
-        participant = await self.store.participant(row.contact)
-        if participant is None or not participant.active or participant.paused:
-            await self.store.cancel_pending(row.contact)
-            return "cancelled"
-        result = await self.sender.send(await self.compose(row, participant))
+        """Send one claimed row and settle it; how it ended."""
+        try:
+            participant = await self.store.participant(row.contact)
+            if participant is None or not participant.active or participant.paused:
+                await self.store.cancel_pending(row.contact)
+                return "cancelled"
+            message = await self.compose(row, participant)
+        except Exception as exc:  # nothing went out: try again later, as after a failed send
+            result: Result = RetryAt(backoff(row.attempts), _trouble(row, "not composed", exc))
+        else:
+            try:
+                result = await self.sender.send(message)
+            except Exception as exc:  # it may have gone out
+                result = Unknown(backoff(row.attempts), _trouble(row, "send failed", exc))
         return await self.settle(row, result, now)
 
     async def settle(self, row: Queued, result: Result, now: datetime) -> str:
@@ -90,9 +115,29 @@ class Dispatcher:
                 return "failed"
             case RetryAt(after=after, reason=reason) | Unknown(after=after, reason=reason):
                 unknown = isinstance(result, Unknown)
-                if row.attempts >= MAX_ATTEMPTS and (unknown or result.counts):  # type: ignore[union-attr]
+                counted = unknown or (isinstance(result, RetryAt) and result.counts)
+                if row.attempts >= MAX_ATTEMPTS and counted:
                     await self.store.mark_failed(row.id, reason)
                     return "failed"
-                await self.store.mark_retry(row.id, self.hours.next_open(now + after), reason, unknown)
+                # ``after`` counts from the outcome, which may come well into a long tick
+                due = self.hours.next_open(max(now, self.clock()) + after)
+                await self.store.mark_retry(row.id, due, reason, unknown, counted)
                 return "unknown" if unknown else "retry"
         raise AssertionError(f"unexpected send result {result!r}")
+
+
+def _trouble(row: Queued, stage: str, exc: Exception) -> str:
+    """Log an unexpected error with one row by its type (its text may quote the message); the reason to store."""
+    reason = f"{stage}: {type(exc).__name__}"
+    logger.warning("outbox: message outbox-%d: %s", row.id, reason)
+    return reason
+
+
+def _outcome(outcome: str | BaseException) -> str:
+    """A row's outcome; an error settling it is logged by type (never its text) and counted as ``error``."""
+    if isinstance(outcome, str):
+        return outcome
+    if not isinstance(outcome, Exception):
+        raise outcome
+    logger.warning("outbox: a row could not be settled (%s); the next start sends it again", type(outcome).__name__)
+    return "error"

@@ -87,18 +87,25 @@ class CourseQueries:
             )
         )
 
-    async def mark_retry(self, row: int, when: datetime, error: str, unknown: bool = False) -> None:
-        """Back to pending, due at ``when``; ``unknown`` counts a send whose outcome could not be known."""
+    async def mark_retry(
+        self, row: int, when: datetime, error: str, unknown: bool = False, counted: bool = True
+    ) -> None:
+        """Back to pending, due at ``when``, unless cancelled meanwhile. ``unknown`` counts a send whose outcome
+        could not be known; ``counted`` False (Telegram only asked to wait) gives the claim's attempt back."""
         await self._writer.transaction(
             lambda db: db.execute(
-                "UPDATE outbox SET status = 'pending', due = ?, error = ?, unknown = unknown + ? WHERE id = ?",
-                (_utc(when), error, int(unknown), row),
+                "UPDATE outbox SET status = 'pending', due = ?, error = ?, unknown = unknown + ?, "
+                "attempts = attempts - ? WHERE id = ? AND status = 'sending'",
+                (_utc(when), error, int(unknown), int(not counted), row),
             )
         )
 
     async def mark_failed(self, row: int, error: str) -> None:
+        """Parked: not sent again (a row cancelled meanwhile stays cancelled)."""
         await self._writer.transaction(
-            lambda db: db.execute("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", (error, row))
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'failed', error = ? WHERE id = ? AND status = 'sending'", (error, row)
+            )
         )
 
     async def cancel_pending(self, contact: Pseudonym) -> int:

@@ -84,6 +84,8 @@ class Bot:
                 await self._set_commands()
                 retention = keep_pruning(store, self.settings.retention_days, clock=self.clock, tz=self.settings.tz)
                 background = [asyncio.ensure_future(w) for w in (retention, *(w(services) for w in self.workers))]
+                for task in background:
+                    task.add_done_callback(_report_stopped)
                 self.poller = Poller(
                     self.application.bot, self.application.process_update, router.slow_down, concurrency=CONCURRENCY
                 )
@@ -117,6 +119,12 @@ class Bot:
             await self.application.bot.set_my_commands(commands, language_code=language)
         default = [BotCommand(name, texts["nl"]) for name, texts in COMMANDS.items()]
         await self.application.bot.set_my_commands(default)
+
+
+def _report_stopped(task: asyncio.Task[None]) -> None:
+    """A background task should run until the bot stops; say so (by error type only) if one ends early."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("background task stopped: %s", type(task.exception()).__name__)
 
 
 async def run_bot(bot: Bot) -> None:

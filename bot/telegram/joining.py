@@ -23,9 +23,13 @@ async def join(services: Services, turn: Turn, code: str) -> None:
         new = await services.store.enrol(turn.who.contact, code, plan)
     except TrancheError:
         return await services.say(turn, "course_closed")
+    if turn.participant.language is None:  # the follow-ups are written in the language of this confirmation
+        await services.store.update_participant(turn.who.contact, language=turn.language)
     course = services.courses.title(tranche.course, turn.language)
     key = "enrolled" if new else "enrolled_already"
     await services.say(turn, key, course=course, tranche=tranche.name, count=len(plan))
+    if turn.participant.paused:  # after /stop nothing is sent: say so, or the confirmation would promise too much
+        await services.say(turn, "stopped_reminder")
 
 
 async def pause(services: Services, turn: Turn, argument: str, today: date) -> None:

@@ -99,3 +99,18 @@ async def test_erase_keeps_the_counts(store: Store, keys: Keys) -> None:
     assert after["enrolments"] == [] and after["outbox"] == []
     assert (await store.tranche(tranche.code)).enrolled == 1  # type: ignore[union-attr]
     assert (await store.outbox_status())["sent"] == 1
+
+
+async def test_retry_that_does_not_count_and_cancel_mid_send(store: Store, keys: Keys) -> None:
+    """A wait Telegram asked for gives the attempt back; a row cancelled while being sent stays cancelled."""
+    tranche = await store.open_tranche("art", "Utrecht", DAY, "trainer")
+    anna = keys.telegram(1).contact
+    await store.enrol(anna, tranche.code, plan(0))
+    (row,) = await store.claim_due(NOON, limit=10)
+    await store.mark_retry(row.id, NOON, "429", counted=False)
+    (again,) = await store.claim_due(NOON, limit=10)
+    assert again.attempts == 1
+    await store.cancel_pending(anna)
+    await store.mark_retry(again.id, NOON, "5xx")
+    await store.mark_failed(again.id, "gave up")
+    assert (await store.outbox_status())["cancelled"] == 1

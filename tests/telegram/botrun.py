@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +13,8 @@ from fakeapi import FakeTelegram
 
 from bot.config import Settings
 from bot.store.sqlite import utc_now
-from bot.telegram.app import Bot
+from bot.telegram.app import Bot, Worker
+from bot.telegram.services import Courses
 
 DATA = Path(__file__).with_name("data")
 SECRET = "telegram-tests-secret-" + "z" * 32
@@ -45,10 +46,16 @@ def settings_for(tg: FakeTelegram, tmp_path: Path, folder: Path, extra: Mapping[
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, tg: FakeTelegram, clock: Callable[[], datetime] = utc_now
+    settings: Settings,
+    tg: FakeTelegram,
+    clock: Callable[[], datetime] = utc_now,
+    *,
+    courses: Courses | None = None,
+    workers: Sequence[Worker] = (),
 ) -> AsyncIterator[Bot]:
-    """Start ``goodwork run``'s bot, wait until it polls; stop it and wait for it afterwards."""
-    bot = Bot(settings, clock)
+    """Start ``goodwork run``'s bot (with ``courses`` to join and background ``workers``), wait until it polls;
+    stop it and wait for it afterwards."""
+    bot = Bot(settings, clock, courses=courses, workers=workers)
     serving = asyncio.ensure_future(bot.serve())
     try:
         for _ in range(500):
