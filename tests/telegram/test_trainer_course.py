@@ -1,0 +1,68 @@
+"""/course in chat: a trainer lists tranches, opens one (link and QR code) and closes it; nobody else can."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from botrun import dialogues_folder, running_bot, settings_for
+from fakeapi import FakeTelegram
+from talk import texts
+
+from bot.dialogue.course import load_course
+from bot.schedule.calendar import WorkingHours
+from bot.schedule.courses import CourseBook
+from bot.telegram.texts import text
+
+COURSE = Path(__file__).parents[2] / "dialogues" / "courses" / "art-of-connecting.yaml"
+TRAINER = 7001
+
+
+def book() -> CourseBook:
+    course = load_course(COURSE.read_bytes(), str(COURSE))
+    return CourseBook({course.id: course}, WorkingHours())
+
+
+async def test_trainer_opens_lists_and_closes(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A trainer gets a QR photo whose caption holds the join link; the list counts; close makes the link refuse."""
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), extra={"GOODWORK_TRAINERS": str(TRAINER)})
+    async with running_bot(settings, tg, courses=book()):
+        trainer = tg.person(user_id=TRAINER, language_code="nl")
+        trainer.send("/course open art-of-connecting 2026-03-14 Utrecht maart")
+        await trainer.replies()
+        photo = trainer.messages[-1]
+        assert photo.upload is not None and photo.upload.content[:8] == b"\x89PNG\r\n\x1a\n"
+        link = photo.text.splitlines()[-1]
+        assert link.startswith(f"https://t.me/{tg.bot_user['username']}?start=c_")
+
+        anna = tg.person(language_code="nl")
+        anna.send("/start " + link.split("start=", 1)[1])
+        assert "Utrecht maart" in (await texts(anna))[0]
+        trainer.send("/course")
+        assert "Utrecht maart · 2026-03-14 · 1 enrolled" in (await texts(trainer))[0]
+
+        trainer.send("/course close " + link.split("start=", 1)[1])
+        assert await texts(trainer) == ["Closed."]
+        ben = tg.person(language_code="nl")
+        ben.send("/start " + link.split("start=", 1)[1])
+        assert await texts(ben) == [text("course_closed", "nl")]
+
+
+async def test_unknown_course_and_usage(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A typo in the course id names the courses that exist; a garbled command shows how to use it."""
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), extra={"GOODWORK_TRAINERS": str(TRAINER)})
+    async with running_bot(settings, tg, courses=book()):
+        trainer = tg.person(user_id=TRAINER)
+        trainer.send("/course open art-of-conecting 2026-03-14 X")
+        assert await texts(trainer) == ["No course 'art-of-conecting'. Courses: art-of-connecting"]
+        trainer.send("/course please")
+        assert (await texts(trainer))[0].startswith("/course: your tranches")
+
+
+async def test_participants_cannot_use_course(tg: FakeTelegram, tmp_path: Path) -> None:
+    """For anyone not in GOODWORK_TRAINERS, /course answers like an unknown command and opens nothing."""
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), extra={"GOODWORK_TRAINERS": str(TRAINER)})
+    async with running_bot(settings, tg, courses=book()) as bot:
+        anna = tg.person(user_id=TRAINER + 1, language_code="nl")
+        anna.send("/course open art-of-connecting 2026-03-14 Sneaky")
+        assert await texts(anna) == [text("unknown_command", "nl")]
+        assert bot.store is not None and await bot.store.tranches() == []
