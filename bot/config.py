@@ -40,6 +40,8 @@ class Settings:
     pacing_ms: int = 400
     min_group: int = 5
     retention_days: int = 365
+    hours: str = "mon-fri 09:00-17:00"
+    send_rate: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +59,8 @@ class Settings:
             pacing_ms=_default(reader.get("GOODWORK_PACING_MS", _bounded(0, 10_000)), 400),
             min_group=_default(reader.get("GOODWORK_MIN_GROUP", _bounded(2, 1_000)), 5),
             retention_days=_default(reader.get("GOODWORK_RETENTION_DAYS", _bounded(7, 3_650)), 365),
+            hours=reader.get("GOODWORK_HOURS", _hours) or "mon-fri 09:00-17:00",
+            send_rate=_default(reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)), 30),
         )
         reader.raise_errors()
         return settings
@@ -137,6 +141,13 @@ def _username(raw: str) -> str:
     if not _USERNAME.fullmatch(name):
         raise ValueError(f"{raw!r} is not a bot username (letters, digits and '_', 4-32 characters)")
     return name
+
+
+def _hours(raw: str) -> str:
+    """Only the shape here; the schedule layer reads the days and times (and names this variable if they are off)."""
+    if not re.fullmatch(r"[a-z,\- ]+ \d{1,2}:\d{2}-\d{1,2}:\d{2}", raw.strip().lower()):
+        raise ValueError(f"expected days and hours like 'mon-fri 09:00-17:00', got {raw!r}")
+    return raw.strip()
 
 
 def _zone(raw: str) -> ZoneInfo:

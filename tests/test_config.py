@@ -19,7 +19,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.db == "goodwork.sqlite3" and settings.dialogues == Path("dialogues")
     assert str(settings.tz) == "Europe/Amsterdam" and settings.min_group == 5 and settings.pacing_ms == 400
     assert settings.trainers == frozenset() and settings.token is None and settings.secret is None
-    assert settings.retention_days == 365
+    assert settings.retention_days == 365 and settings.hours == "mon-fri 09:00-17:00" and settings.send_rate == 30
 
 
 def test_reads_every_variable() -> None:
@@ -63,6 +63,10 @@ def test_reads_every_variable() -> None:
         ),
         pytest.param(
             "GOODWORK_RETENTION_DAYS", "0", "GOODWORK_RETENTION_DAYS: expected a whole number from 7 to 3650", id="days"
+        ),
+        pytest.param("GOODWORK_HOURS", "weekdays", "GOODWORK_HOURS: expected days and hours like", id="hours"),
+        pytest.param(
+            "GOODWORK_SEND_RATE", "0", "GOODWORK_SEND_RATE: expected a whole number from 1 to 1000", id="rate"
         ),
         pytest.param("GOODWORK_PACING_MS", "fast", "GOODWORK_PACING_MS: expected a whole number", id="pacing"),
         pytest.param(

@@ -56,6 +56,6 @@ async def _send(
     bot = Bot(settings.require_token(), base_url=settings.api_url, base_file_url=settings.file_url)
     async with bot:
         compose = FollowupMessages(services.store, services.catalogue, courses)
-        sender = Sender(bot, Limits())
+        sender = Sender(bot, Limits(overall=float(settings.send_rate)))
         dispatcher = Dispatcher(services.store, sender, hours=hours, compose=compose, clock=services.clock)
         await dispatcher.run(EVERY, sleep)

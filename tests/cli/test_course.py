@@ -80,3 +80,16 @@ def test_outbox_status_counts(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for status in ("pending", "sending", "sent", "failed", "cancelled", "unknown"):
         assert status in out
+
+
+def test_working_hours_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GOODWORK_HOURS is read in GOODWORK_TZ; days or times that do not exist are refused naming the variable."""
+    from bot.cli.run import working_hours
+    from bot.config import ConfigError, Settings
+
+    hours = working_hours(
+        Settings.from_env({"GOODWORK_HOURS": "mon,wed 10:00-12:00", "GOODWORK_TZ": "Europe/Brussels"})
+    )
+    assert str(hours) == "mon,wed 10:00-12:00" and str(hours.tz) == "Europe/Brussels"
+    with pytest.raises(ConfigError, match="GOODWORK_HOURS: working hours: unknown day 'mnd'"):
+        working_hours(Settings.from_env({"GOODWORK_HOURS": "mnd-fri 09:00-17:00"}))
