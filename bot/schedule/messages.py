@@ -20,7 +20,12 @@ class FollowupMessages:
         language = participant.language or "nl"
         tranche = await self.store.tranche(row.tranche) if row.tranche else None
         course = self.courses.title(tranche.course, language) if tranche else ""
-        body = text("followup", language, course=course, title=await self._title(row, language))
+        body = text(
+            "reminder" if row.kind == "reminder" else "followup",
+            language,
+            course=course,
+            title=await self._title(row, language),
+        )
         button = ((text("followup_button", language), OpenButton(row.dialogue).data),)
         return Outgoing(participant.chat_id, body, f"outbox-{row.id}", (button,), row.attempts)
 

@@ -20,7 +20,8 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.sender import (
@@ -35,12 +36,21 @@ from bot.schedule.sender import (
     Unknown,
     backoff,
 )
-from bot.store.protocol import Participant, Queued, Store
+from bot.store.protocol import Participant, Planned, Queued, Store
 
 logger = logging.getLogger(__name__)
 Compose = Callable[[Queued, Participant], Awaitable[Outgoing]]
+
+
+class Reminders(Protocol):
+    async def due(self, row: Queued, sent_at: datetime) -> datetime | None: ...
+
+    async def answered(self, row: Queued, participant: Participant) -> bool: ...
+
+
 BATCH = 200
 EVERY = 30.0  # seconds between ticks
+BACK_OFF = timedelta(weeks=1)  # after an unanswered reminder, the remaining follow-ups move this much later
 
 
 class Dispatcher:
@@ -52,10 +62,11 @@ class Dispatcher:
         hours: WorkingHours,
         compose: Compose,
         clock: Callable[[], datetime],
+        reminders: Reminders | None = None,
         batch: int = BATCH,
     ) -> None:
         self.store, self.sender, self.hours, self.compose = store, sender, hours, compose
-        self.clock, self.batch = clock, batch
+        self.clock, self.reminders, self.batch = clock, reminders, batch
 
     async def run(self, every: float = EVERY, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """Recover rows a crash left mid-send, then tick until cancelled; a failed tick is logged, not fatal."""
@@ -91,6 +102,9 @@ class Dispatcher:
             if participant is None or not participant.active or participant.paused:
                 await self.store.cancel_pending(row.contact)
                 return "cancelled"
+            if row.kind == "reminder" and self.reminders and await self.reminders.answered(row, participant):
+                await self.store.mark_skipped(row.id)
+                return "skipped"
             message = await self.compose(row, participant)
         except Exception as exc:  # nothing went out: try again later, as after a failed send
             result: Result = RetryAt(backoff(row.attempts), _trouble(row, "not composed", exc))
@@ -105,6 +119,7 @@ class Dispatcher:
         match result:
             case Sent():
                 await self.store.mark_sent(row.id)
+                await self._after_sent(row)
                 return "sent"
             case Blocked():
                 await self.store.update_participant(row.contact, active=False)
@@ -124,6 +139,17 @@ class Dispatcher:
                 await self.store.mark_retry(row.id, due, reason, unknown, counted)
                 return "unknown" if unknown else "retry"
         raise AssertionError(f"unexpected send result {result!r}")
+
+    async def _after_sent(self, row: Queued) -> None:
+        """A follow-up out: queue its reminder. A reminder out: the rest of the plan backs off."""
+        if self.reminders is None:
+            return
+        if row.kind == "reminder":
+            await self.store.shift_pending(row.contact, BACK_OFF)
+            return
+        when = await self.reminders.due(row, self.clock())
+        if when is not None:
+            await self.store.queue(row.contact, row.tranche, Planned(when, row.dialogue, "reminder"))
 
 
 def _trouble(row: Queued, stage: str, exc: Exception) -> str:

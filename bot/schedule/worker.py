@@ -14,6 +14,7 @@ from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.schedule.messages import FollowupMessages
 from bot.schedule.outbox import EVERY, Dispatcher
+from bot.schedule.reminders import ReminderPolicy
 from bot.schedule.sender import Limits, Sender
 from bot.telegram.services import Services
 
@@ -57,5 +58,8 @@ async def _send(
     async with bot:
         compose = FollowupMessages(services.store, services.catalogue, courses)
         sender = Sender(bot, Limits(overall=float(settings.send_rate)))
-        dispatcher = Dispatcher(services.store, sender, hours=hours, compose=compose, clock=services.clock)
+        reminders = ReminderPolicy(services.store, services.keys, courses, hours)
+        dispatcher = Dispatcher(
+            services.store, sender, hours=hours, compose=compose, clock=services.clock, reminders=reminders
+        )
         await dispatcher.run(EVERY, sleep)

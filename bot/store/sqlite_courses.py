@@ -108,6 +108,27 @@ class CourseQueries:
             )
         )
 
+    async def mark_skipped(self, row: int) -> None:
+        """Not needed any more (a reminder for a follow-up that was answered): done, and no one's."""
+        await self._writer.transaction(
+            lambda db: db.execute(
+                "UPDATE outbox SET status = 'skipped', contact = NULL, due = substr(due, 1, 10) "
+                "WHERE id = ? AND status = 'sending'",
+                (row,),
+            )
+        )
+
+    async def queue(self, contact: Pseudonym, tranche: str | None, planned: Planned) -> None:
+        """One more pending row for ``contact`` (a reminder, for instance)."""
+        row = (secrets.randbits(62), contact, tranche, planned.kind, planned.dialogue, _utc(planned.due))
+        await self._writer.transaction(
+            lambda db: db.execute(
+                "INSERT INTO outbox (id, contact, tranche, kind, dialogue, due, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                row,
+            )
+        )
+
     async def cancel_pending(self, contact: Pseudonym) -> int:
         """/stop, or a person who blocked the bot: nothing more goes out to them."""
         cancel = "UPDATE outbox SET status = 'cancelled' WHERE contact = ? AND status IN ('pending', 'sending')"

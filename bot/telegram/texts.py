@@ -339,6 +339,16 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "A short follow-up to {course}: {title}. It takes a few minutes.",
     },
     "followup_button": {"nl": "Beginnen", "en": "Start"},
+    "reminder": {
+        "nl": (
+            "Nog even over {title} ({course}). Heb je deze week een paar minuten? Dan staat het voor je klaar. "
+            "Komt het nu niet uit, dan laat ik het hierbij."
+        ),
+        "en": (
+            "A gentle nudge about {title} ({course}). If you have a few minutes this week, it's ready for you. "
+            "If now isn't the time, I'll leave it there."
+        ),
+    },
     "pause_done": {
         "nl": "Goed, je vervolgvragen schuiven op tot {until}. Daarna gaan ze verder waar ze waren.",
         "en": "Fine: your follow-ups move to {until}. After that they continue where they were.",

@@ -22,15 +22,18 @@ from fakeapi import FakeTelegram
 from person import Person
 from telegram import Bot
 
+from bot.dialogue import engine
 from bot.dialogue.course import load_course
 from bot.dialogue.model import DialogueId
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.schedule.messages import FollowupMessages
 from bot.schedule.outbox import EVERY, Dispatcher
+from bot.schedule.reminders import ReminderPolicy, after_working_days
 from bot.schedule.sender import MAX_ATTEMPTS, Limits, Sender
 from bot.schedule.worker import RESTART_AFTER, outbox_worker
 from bot.store.catalogue import Catalogue
+from bot.store.conversations import Conversations
 from bot.store.keys import Keys, Pseudonym
 from bot.store.protocol import Planned, Queued, Store, Tranche
 from bot.store.sqlite import SqliteStore
@@ -381,7 +384,9 @@ async def test_the_outbox_starts_again_when_telegram_is_away_at_first(
     """If Telegram cannot be reached as the bot's outbox starts, it tries again a minute later and sends what is due."""
     anna = tg.person()
     await outbox.join(anna, MONDAY)
-    services = cast(Services, SimpleNamespace(store=outbox.store, catalogue=outbox.catalogue, clock=outbox.clock))
+    services = cast(
+        Services, SimpleNamespace(store=outbox.store, catalogue=outbox.catalogue, clock=outbox.clock, keys=outbox.keys)
+    )
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -397,3 +402,52 @@ async def test_the_outbox_starts_again_when_telegram_is_away_at_first(
     assert waits == [RESTART_AFTER, EVERY]
     assert [call.method for call in tg.calls[before:]] == ["getMe", "getMe", "sendMessage"]
     assert len(anna.messages) == 1
+
+
+# -- reminders ------------------------------------------------------------------------------------
+
+
+def with_reminders(outbox: Outbox) -> Outbox:
+    outbox.dispatcher.reminders = ReminderPolicy(outbox.store, outbox.keys, outbox.courses, WorkingHours())
+    return outbox
+
+
+def test_working_days_skip_weekends_and_holidays() -> None:
+    """Two working days after a Thursday are the Monday; after Friday 24 April 2026 they skip King's Day."""
+    hours = WorkingHours()
+    assert after_working_days(hours, local(2026, 11, 26, 10, 30), 2) == local(2026, 11, 30, 10, 30)
+    assert after_working_days(hours, local(2026, 4, 24, 9, 15), 2) == local(2026, 4, 29, 9, 15)
+    assert after_working_days(hours, local(2026, 11, 27, 16, 59), 1).tzinfo == UTC
+
+
+async def test_unanswered_follow_up_gets_one_reminder_then_backs_off(outbox: Outbox, tg: FakeTelegram) -> None:
+    """Unanswered for two working days: one reminder, after which the rest of the plan moves a week later."""
+    with_reminders(outbox)
+    anna = tg.person(language_code="nl")
+    later = MONDAY + timedelta(days=10)
+    await outbox.join(anna, MONDAY, later)
+    assert await outbox.tick() == Counter(sent=1)
+    outbox.clock.advance(days=1)
+    assert await outbox.tick() == Counter(), "one working day later: not yet"
+    outbox.clock.advance(days=1)
+    assert await outbox.tick() == Counter(sent=1)
+    assert anna.messages[-1].text == text("reminder", "nl", title="Proef", course="De proefcursus")
+    assert anna.messages[-1].buttons == ["Beginnen"]
+    [pending] = [row for row in await outbox.rows(anna) if row["status"] == "pending"]
+    assert datetime.fromisoformat(pending["due"]) == later + timedelta(weeks=1)
+    outbox.clock.advance(days=3)
+    assert await outbox.tick() == Counter(), "no second reminder"
+
+
+async def test_answered_follow_up_needs_no_reminder(outbox: Outbox, tg: FakeTelegram) -> None:
+    """Someone who started the follow-up's dialogue gets no reminder, and nothing of the plan moves."""
+    with_reminders(outbox)
+    ben = tg.person(language_code="en")
+    await outbox.join(ben, MONDAY, language="en")
+    await outbox.tick()
+    person = outbox.keys.telegram(ben.user_id).person
+    await Conversations(outbox.store, outbox.catalogue).apply(person, DialogueId("sample"), engine.Start("en"))
+    outbox.clock.advance(days=2)
+    assert await outbox.tick() == Counter(skipped=1)
+    assert len(ben.messages) == 1
+    assert (await outbox.status()).get("skipped") == 1
