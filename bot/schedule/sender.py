@@ -59,6 +59,8 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 
+WINDOW = 1.005  # seconds: the window of the overall limit, with a margin for jitter on the way to Telegram
+CATCH_UP = 0.5  # after a late wake-up, the next send may come half a step later, not sooner
 MAX_ATTEMPTS = 8  # a row whose counted attempts reach this is parked as failed (by the outbox)
 BACKOFF_BASE = timedelta(seconds=15)
 BACKOFF_CAP = timedelta(minutes=30)
@@ -173,20 +175,34 @@ async def _sleep_until(when: float, clock: Clock, sleep: Sleep) -> None:
 
 
 class _Bucket:
-    """The overall pace: one token, refilled every ``interval`` seconds (twice that while slowed)."""
+    """The overall pace: sends on a grid ``interval`` apart (twice that while slowed), never more than
+    ``per_second`` in any second.
+
+    The grid is kept even when the event loop wakes a little late (its timers round up to whole
+    milliseconds): counting the next slot from the late wake-up would lose that time on every send,
+    a fifth of the rate at 300 a second. The one-second window keeps the catching up within the limit.
+    """
 
     def __init__(self, per_second: float, clock: Clock, sleep: Sleep) -> None:
         self.interval, self.clock, self.sleep = _interval(per_second), clock, sleep
         self.next = -math.inf
         self.slowed_until = -math.inf
+        self.recent: deque[float] = deque(maxlen=max(1, math.floor(per_second)))
         self._lock = asyncio.Lock()  # waiters queue in order; only the first one sleeps
 
     async def take(self) -> float:
         """Wait for the token; returns the time it was taken (when the message goes)."""
         async with self._lock:
             await _sleep_until(self.next, self.clock, self.sleep)
+            if len(self.recent) == self.recent.maxlen:
+                await _sleep_until(self.recent[0] + WINDOW, self.clock, self.sleep)
             now = self.clock()
-            self.next = now + self.interval * (2 if now < self.slowed_until else 1)
+            step = self.interval * (2 if now < self.slowed_until else 1)
+            late = now - self.next
+            # back on the grid, but never closer than CATCH_UP of a step to this send
+            self.next = self.next + step if late < step else now + step
+            self.next = max(self.next, now + CATCH_UP * step)
+            self.recent.append(now)
             return now
 
     def slow(self, until: float) -> None:

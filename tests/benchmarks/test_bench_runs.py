@@ -45,3 +45,19 @@ def test_bot_benchmark_prints_its_figures(capsys: pytest.CaptureFixture[str], mo
     assert "goodwork" in out and "baseline" in out and "CPU ms/action" in out and "p95 ms" in out
     failures = next(line for line in out.splitlines() if line.strip().startswith("failures")).split()
     assert failures[1:3] == ["0.0", "0.0"], out
+
+
+OUTBOX_SCRIPT = Path(__file__).with_name("bench_outbox.py")
+
+
+def test_outbox_benchmark_prints_its_figures(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quick run at two limits sends every follow-up and prints the rate, its share of L and the 429s."""
+    arguments = ["--rows", "20", "--limits", "50,200", "--seconds", "0.2"]
+    monkeypatch.setattr(sys, "argv", [str(OUTBOX_SCRIPT), *arguments])
+    runpy.run_path(str(OUTBOX_SCRIPT), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "achieved/s" in out and "share of L" in out and "429s" in out and "note:" not in out, out
+    rows = [line.split() for line in out.splitlines() if line.split()[:1] in (["50"], ["200"])]
+    assert [(row[0], row[1]) for row in rows] == [("50", "10"), ("200", "20")], out
