@@ -42,6 +42,7 @@ class Settings:
     retention_days: int = 365
     hours: str = "mon-fri 09:00-17:00"
     send_rate: int = 30
+    chat_rate: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +62,7 @@ class Settings:
             retention_days=_default(reader.get("GOODWORK_RETENTION_DAYS", _bounded(7, 3_650)), 365),
             hours=reader.get("GOODWORK_HOURS", _hours) or "mon-fri 09:00-17:00",
             send_rate=_default(reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)), 30),
+            chat_rate=_default(reader.get("GOODWORK_CHAT_RATE", _bounded(1, 30)), 1),
         )
         reader.raise_errors()
         return settings

@@ -20,6 +20,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert str(settings.tz) == "Europe/Amsterdam" and settings.min_group == 5 and settings.pacing_ms == 400
     assert settings.trainers == frozenset() and settings.token is None and settings.secret is None
     assert settings.retention_days == 365 and settings.hours == "mon-fri 09:00-17:00" and settings.send_rate == 30
+    assert settings.chat_rate == 1
 
 
 def test_reads_every_variable() -> None:

@@ -57,7 +57,7 @@ async def _send(
     bot = Bot(settings.require_token(), base_url=settings.api_url, base_file_url=settings.file_url)
     async with bot:
         compose = FollowupMessages(services.store, services.catalogue, courses)
-        sender = Sender(bot, Limits(overall=float(settings.send_rate)))
+        sender = Sender(bot, Limits(overall=float(settings.send_rate), per_chat=float(settings.chat_rate)))
         reminders = ReminderPolicy(services.store, services.keys, courses, hours)
         dispatcher = Dispatcher(
             services.store, sender, hours=hours, compose=compose, clock=services.clock, reminders=reminders
