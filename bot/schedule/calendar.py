@@ -20,18 +20,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 import holidays
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
-_DELAY = re.compile(r"(\d+)([dwm])", re.ASCII)
 _SEARCH_DAYS = 400
-DelayUnit = Literal["d", "w", "m"]
-_UNIT_NAMES: dict[str, str] = {"d": "days", "w": "weeks", "m": "months"}
-_UNIT_MAX: dict[str, int] = {"d": 3660, "w": 520, "m": 120}
 
 
 @functools.cache
@@ -133,57 +128,6 @@ class WorkingHours:
 
     def _bounds(self, day: date) -> tuple[datetime, datetime]:
         return _place(day, self.start, self.tz), _place(day, self.end, self.tz)
-
-
-@dataclass(frozen=True, slots=True)
-class Delay:
-    """A course plan's ``after:`` value: a whole number of days, weeks or calendar months."""
-
-    amount: int
-    unit: DelayUnit
-
-    def __post_init__(self) -> None:
-        if self.unit not in _UNIT_MAX:
-            raise ValueError(f"after: unknown unit {self.unit!r} (expected d, w or m)")
-        if not 1 <= self.amount <= _UNIT_MAX[self.unit]:
-            limit = _UNIT_MAX[self.unit]
-            raise ValueError(f"after: {str(self)!r} is out of range (expected 1 to {limit} {_UNIT_NAMES[self.unit]})")
-
-    @classmethod
-    def parse(cls, text: str) -> Delay:
-        """Read ``2d``, ``1w``, ``3w`` or ``2m``."""
-        found = _DELAY.fullmatch(text.strip())
-        if found is None:
-            raise ValueError(
-                f"after: bad delay {text!r} (expected a whole number and d, w or m, like '2d', '1w', '2m')"
-            )
-        return cls(int(found[1]), cast(DelayUnit, found[2]))
-
-    def __str__(self) -> str:
-        return f"{self.amount}{self.unit}"
-
-
-def due_after(start: date, delay: Delay) -> date:
-    """The date ``delay`` after ``start``; months keep the day of the month, clamped to the month's end."""
-    if isinstance(start, datetime):
-        raise TypeError(f"due_after: expected a date, got datetime {start.isoformat()!r}")
-    if delay.unit == "d":
-        return start + timedelta(days=delay.amount)
-    if delay.unit == "w":
-        return start + timedelta(weeks=delay.amount)
-    return add_months(start, delay.amount)
-
-
-def add_months(start: date, months: int) -> date:
-    """``start`` moved by whole calendar months, e.g. 31 January + 1 = the last day of February."""
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(start.day, _days_in_month(year, month + 1)))
-
-
-def _days_in_month(year: int, month: int) -> int:
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return (following - timedelta(days=1)).day
 
 
 def _parse_days(text: str) -> frozenset[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.dialogue.course import Course
-from bot.schedule.calendar import Delay, WorkingHours, due_after
+from bot.schedule.calendar import WorkingHours
 from bot.store.protocol import Planned
 
 SPREAD = timedelta(hours=3)  # follow-ups due the same day go out over the first three open hours, not all at 09:00
@@ -18,7 +18,7 @@ def follow_up_plan(course: Course, course_day: date, hours: WorkingHours, key: s
     """
     plan = []
     for followup in course.followups:
-        day = due_after(course_day, Delay(followup.after.amount, followup.after.unit))
+        day = followup.after.due(course_day)
         opening = datetime.combine(day, hours.start, tzinfo=hours.tz)
         plan.append(Planned(hours.spread(opening, key, SPREAD), followup.dialogue))
     return plan

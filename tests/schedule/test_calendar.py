@@ -10,7 +10,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.schedule.calendar import Delay, WorkingHours, due_after
+from bot.dialogue.course import Delay
+from bot.schedule.calendar import WorkingHours
 
 AMS = ZoneInfo("Europe/Amsterdam")
 HOURS = WorkingHours()
@@ -174,41 +175,6 @@ def test_constructor_checks_its_fields() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2d", Delay(2, "d")),
-        ("1w", Delay(1, "w")),
-        ("3w", Delay(3, "w")),
-        ("2m", Delay(2, "m")),
-        (" 10d ", Delay(10, "d")),
-    ],
-)
-def test_delay_parse(text: str, expected: Delay) -> None:
-    """The course plan's after: values read as days, weeks or months."""
-    assert Delay.parse(text) == expected
-    assert str(expected) == text.strip()
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        pytest.param("2x", "bad delay '2x' (expected", id="unit"),
-        pytest.param("", "bad delay '' (expected", id="empty"),
-        pytest.param("w", "bad delay 'w' (expected", id="no-number"),
-        pytest.param("-1d", "bad delay '-1d' (expected", id="negative"),
-        pytest.param("1.5w", "bad delay '1.5w' (expected", id="fraction"),
-        pytest.param("2D", "bad delay '2D' (expected", id="upper-case"),
-        pytest.param("0d", "'0d' is out of range (expected 1 to 3660 days)", id="zero"),
-        pytest.param("121m", "'121m' is out of range (expected 1 to 120 months)", id="too-long"),
-    ],
-)
-def test_delay_errors_quote_the_value(text: str, message: str) -> None:
-    """A bad after: value raises ValueError quoting it."""
-    with pytest.raises(ValueError, match=f"^{re.escape('after: ' + message)}"):
-        Delay.parse(text)
-
-
-@pytest.mark.parametrize(
     ("start", "delay", "expected"),
     [
         pytest.param(date(2026, 3, 6), "2d", date(2026, 3, 8), id="days"),
@@ -223,13 +189,7 @@ def test_delay_errors_quote_the_value(text: str, message: str) -> None:
 )
 def test_due_after(start: date, delay: str, expected: date) -> None:
     """Days and weeks add days; months add calendar months, clamping the day to the month's end."""
-    assert due_after(start, Delay.parse(delay)) == expected
-
-
-def test_due_after_refuses_a_datetime() -> None:
-    """A datetime is not a date here: the time would be silently lost."""
-    with pytest.raises(TypeError, match=re.escape("got datetime '2026-01-31T10:00:00'")):
-        due_after(datetime(2026, 1, 31, 10), Delay(1, "m"))
+    assert Delay(int(delay[:-1]), delay[-1]).due(start) == expected  # type: ignore[arg-type]
 
 
 def test_spread_is_deterministic_and_within_the_window() -> None:
