@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.config import Settings
@@ -25,10 +25,10 @@ from bot.store.retention import keep_pruning
 from bot.store.sqlite import utc_now
 from bot.telegram.commands import Commands
 from bot.telegram.handlers import Router, on_error
+from bot.telegram.menus import set_menus
 from bot.telegram.poller import Poller
 from bot.telegram.render import Renderer
 from bot.telegram.services import Courses, Services
-from bot.telegram.texts import COMMANDS, LANGUAGES
 
 logger = logging.getLogger(__name__)
 Worker = Callable[[Services], Coroutine[Any, Any, None]]  # a background task the bot runs while it serves
@@ -114,11 +114,7 @@ class Bot:
         )
 
     async def _set_commands(self) -> None:
-        for language in LANGUAGES:
-            commands = [BotCommand(name, texts[language]) for name, texts in COMMANDS.items()]
-            await self.application.bot.set_my_commands(commands, language_code=language)
-        default = [BotCommand(name, texts["nl"]) for name, texts in COMMANDS.items()]
-        await self.application.bot.set_my_commands(default)
+        await set_menus(self.application.bot, self.settings.trainers)
 
 
 def _report_stopped(task: asyncio.Task[None]) -> None:

@@ -66,3 +66,15 @@ async def test_participants_cannot_use_course(tg: FakeTelegram, tmp_path: Path) 
         anna.send("/course open art-of-connecting 2026-03-14 Sneaky")
         assert await texts(anna) == [text("unknown_command", "nl")]
         assert bot.store is not None and await bot.store.tranches() == []
+
+
+async def test_trainers_get_their_own_menu(tg: FakeTelegram, tmp_path: Path) -> None:
+    """Trainers' chats show the trainer commands as well; everyone else's menu does not have them."""
+    tg.person(user_id=TRAINER, language_code="nl")
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), extra={"GOODWORK_TRAINERS": f"{TRAINER},7999"})
+    async with running_bot(settings, tg):
+        scope = {"type": "chat", "chat_id": TRAINER}
+        for language in ("nl", "en"):
+            names = [c["command"] for c in tg.commands(scope=scope, language_code=language)]
+            assert {"course", "versions", "graph", "sessions", "help"} <= set(names)
+            assert "course" not in [c["command"] for c in tg.commands(language_code=language)]
