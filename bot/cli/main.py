@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import course, db, dialogues, graph, outbox, play, run, validate
+from bot.cli import course, db, dialogues, graph, outbox, play, run, trainer, validate
 from bot.config import ConfigError
 from bot.store import StoreError
 from bot.telegram.poller import PollingError
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_parser(verbs)
     outbox.add_parser(verbs)
     graph.add_parser(dialogues.add_parser(verbs))
+    trainer.add_parser(verbs)
     serve = verbs.add_parser("run", help="run the bot on Telegram (needs GOODWORK_TOKEN and GOODWORK_SECRET)")
     serve.set_defaults(run=run.run)
     return parser

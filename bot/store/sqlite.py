@@ -35,6 +35,7 @@ from bot.store.protocol import (
 from bot.store.sqlite_courses import CourseQueries
 from bot.store.sqlite_privacy import erase_rows, export_rows
 from bot.store.sqlite_schema import MIGRATIONS
+from bot.store.sqlite_trainers import TrainerQueries
 from bot.store.sqlite_upgrade import read_status, upgrade
 from bot.store.sqlite_writer import Writer
 from bot.store.sqlite_writes import claim, commit, prune, publish, receive, save_participant
@@ -46,7 +47,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(CourseQueries):
+class SqliteStore(CourseQueries, TrainerQueries):
     """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, check=keys.check)``."""
 
     def __init__(self, path: Path, writer: Writer, reader: aiosqlite.Connection, clock: Clock, tz: tzinfo) -> None:

@@ -126,9 +126,24 @@ CREATE INDEX outbox_by_due ON outbox (status, due);
 CREATE INDEX outbox_by_contact ON outbox (contact);
 """
 
+TRAINERS = """
+CREATE TABLE trainers (
+    contact TEXT PRIMARY KEY,
+    since TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE invitations (
+    code TEXT PRIMARY KEY,
+    expires TEXT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "participants, conversations, choices, reflections, dialogue versions, updates", INITIAL),
     Migration(2, "course tranches, enrolments with attendance counters, the outbox", COURSES),
+    Migration(3, "trainers invited by link, and their one-time invitations", TRAINERS),
 )
 
 BOOKKEEPING = """
@@ -148,6 +163,7 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "reflections": ("person", "person"),
     "enrolments": ("contact", "contact"),
     "outbox": ("contact", "contact"),  # once delivered a row keeps no recipient, so it is no one's
+    "trainers": ("contact", "contact"),
 }
 # Tables that hold nothing of any one person (tranches keep counts, never names).
-IMPERSONAL_TABLES = frozenset({"meta", "migrations", "dialogue_versions", "updates", "tranches"})
+IMPERSONAL_TABLES = frozenset({"meta", "migrations", "dialogue_versions", "updates", "tranches", "invitations"})

@@ -170,5 +170,7 @@ async def test_first_schema_upgrades_to_the_current(tmp_path: Path, keys: Keys) 
         await old.claim_update(5)
     async with await SqliteStore.open(path, check=keys.check) as store:
         status = await store.status()
-        assert status.current == len(MIGRATIONS) and [n for n, _, _ in status.applied] == [1, 2]
+        assert status.current == len(MIGRATIONS) and [n for n, _, _ in status.applied] == list(
+            range(1, len(MIGRATIONS) + 1)
+        )
         assert not await store.claim_update(5)
