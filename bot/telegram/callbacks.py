@@ -6,6 +6,9 @@ tied to dialogue, version and node). The bot's own buttons are short:
     l:<language>[:s]   choose a language (``:s`` during /start: go on to the introduction)
     o:<dialogue>       open a dialogue from /sessions
     f:y | f:n          confirm or keep, after /forget
+    u:<p|y|n>:<draft>  a trainer's draft: preview, publish (yes) or discard (no)
+    p:c:<node>:<option> | p:s:<node>   an option or "skip" in a trainer's preview of their draft
+    r:<dialogue>:<n>   roll a dialogue back to version n (republished as the newest)
 
 Anything else is forged or foreign and raises ``ButtonError``.
 """
@@ -18,7 +21,7 @@ from typing import TypeAlias
 
 from bot.dialogue import buttons
 from bot.dialogue.buttons import ButtonError
-from bot.dialogue.model import DialogueId
+from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.telegram.texts import LANGUAGES
 
 _DIALOGUE_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -52,7 +55,45 @@ class ForgetButton:
         return "f:y" if self.confirmed else "f:n"
 
 
-Pressed: TypeAlias = buttons.Button | LanguageButton | OpenButton | ForgetButton
+_DRAFT_ACTIONS = {"p": "preview", "y": "publish", "n": "discard"}
+_NODE = r"[^\W\d][\w-]*"
+_PREVIEW = re.compile(rf"c:({_NODE}):({_NODE})|s:({_NODE})")
+_ROLLBACK = re.compile(r"([a-z][a-z0-9_-]{0,31}):([1-9][0-9]{0,8})")
+
+
+@dataclass(frozen=True, slots=True)
+class DraftButton:
+    action: str  # "preview", "publish" or "discard"
+    draft: int
+
+    @property
+    def data(self) -> str:
+        code = next(key for key, action in _DRAFT_ACTIONS.items() if action == self.action)
+        return f"u:{code}:{self.draft}"
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewButton:
+    node: NodeId
+    option: OptionId | None = None  # None: the "skip" button
+
+    @property
+    def data(self) -> str:
+        return f"p:c:{self.node}:{self.option}" if self.option is not None else f"p:s:{self.node}"
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackButton:
+    dialogue: DialogueId
+    version: int
+
+    @property
+    def data(self) -> str:
+        return f"r:{self.dialogue}:{self.version}"
+
+
+TrainerButton: TypeAlias = DraftButton | PreviewButton | RollbackButton
+Pressed: TypeAlias = buttons.Button | LanguageButton | OpenButton | ForgetButton | TrainerButton
 
 
 def decode(data: str | None) -> Pressed:
@@ -70,4 +111,16 @@ def decode(data: str | None) -> Pressed:
         return OpenButton(DialogueId(rest))
     if data in ("f:y", "f:n"):
         return ForgetButton(data == "f:y")
+    return _trainer(data, kind, rest)
+
+
+def _trainer(data: str, kind: str, rest: str) -> Pressed:
+    code, _, number = rest.partition(":")
+    if kind == "u" and code in _DRAFT_ACTIONS and number.isascii() and number.isdigit() and len(number) < 10:
+        return DraftButton(_DRAFT_ACTIONS[code], int(number))
+    if kind == "p" and len(data.encode()) <= buttons.MAX_BYTES and (preview := _PREVIEW.fullmatch(rest)):
+        node, option, skipped = preview.groups()
+        return PreviewButton(NodeId(node), OptionId(option)) if skipped is None else PreviewButton(NodeId(skipped))
+    if kind == "r" and (rollback := _ROLLBACK.fullmatch(rest)):
+        return RollbackButton(DialogueId(rollback.group(1)), int(rollback.group(2)))
     raise ButtonError(f"unknown button data {data[:64]!r}")

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import InputFile
@@ -20,11 +20,12 @@ from bot.telegram.joinlink import PAYLOAD_PREFIX
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
 from bot.telegram.texts import LANGUAGE_BUTTONS, LANGUAGES, MARK_DONE, MARK_NEW, MARK_STARTED, text
+from bot.telegram.uploads import Uploads
 
 logger = logging.getLogger(__name__)
 _PAYLOAD = re.compile(r"(?:d_)?([a-z][a-z0-9_-]{0,31})")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
-TRAINER_ONLY = frozenset({"course"})
+TRAINER_ONLY = frozenset({"course", "versions", "graph"})
 UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language"})
 
 Command = Callable[["Commands", Turn, str], Awaitable[None]]
@@ -33,13 +34,17 @@ Command = Callable[["Commands", Turn, str], Awaitable[None]]
 @dataclass
 class Commands:
     services: Services
+    uploads: Uploads = field(init=False)  # trainers' drafts, shared with the router
+
+    def __post_init__(self) -> None:
+        self.uploads = Uploads(self.services)
 
     async def run(self, turn: Turn, message: str) -> None:
         """Run ``/name [argument]``; an unknown command gets a pointer to /help."""
         match = _COMMAND.fullmatch(message.strip())
         name = match.group(1).lower() if match else ""
         command = TABLE.get(name)
-        if command is None or (name in TRAINER_ONLY and not trainer.is_trainer(self.services, turn)):
+        if command is None or (name in TRAINER_ONLY and not await trainer.is_trainer(self.services, turn)):
             return await self.services.say(turn, "unknown_command")
         if turn.participant.paused and name not in UNPAUSED:
             return await self.services.say(turn, "stopped_reminder")
@@ -71,6 +76,8 @@ class Commands:
     async def _deep_link(self, turn: Turn, payload: str) -> None:
         if payload.startswith(PAYLOAD_PREFIX):
             return await joining.join(self.services, turn, payload.removeprefix(PAYLOAD_PREFIX))
+        if payload.startswith(trainer.INVITE_PREFIX):
+            return await trainer.accept(self.services, turn, payload.removeprefix(trainer.INVITE_PREFIX))
         match = _PAYLOAD.fullmatch(payload)
         known = await self.services.store.dialogue_ids()
         if match is None or DialogueId(match.group(1)) not in known:
@@ -158,6 +165,12 @@ class Commands:
     async def course(self, turn: Turn, argument: str) -> None:
         await trainer.course(self.services, turn, argument)
 
+    async def versions(self, turn: Turn, argument: str) -> None:
+        await self.uploads.versions(turn, argument)
+
+    async def graph(self, turn: Turn, argument: str) -> None:
+        await self.uploads.graph(turn, argument)
+
     async def pause(self, turn: Turn, argument: str) -> None:
         await joining.pause(self.services, turn, argument, self.services.today())
 
@@ -217,6 +230,8 @@ TABLE: dict[str, Command] = {
     "forget": Commands.forget,
     "pause": Commands.pause,
     "course": Commands.course,
+    "versions": Commands.versions,
+    "graph": Commands.graph,
     "stop": Commands.stop,
     "resume": Commands.resume,
     "help": Commands.help,

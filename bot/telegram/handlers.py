@@ -2,7 +2,8 @@
 
 One entry point, ``Router.route``, sees every update (python-telegram-bot calls
 it through a ``TypeHandler``) and sends it to ``on_member``, ``on_group``,
-``on_button``, ``on_command``, ``on_text`` or ``on_media``.
+``on_button``, ``on_command``, ``on_text`` or ``on_media``. A trainer's document goes to
+``Uploads`` (``uploads.py``), and so do a trainer's text and buttons while a preview is open.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.telegram import callbacks
 from bot.telegram.commands import Commands
 from bot.telegram.services import Services, Turn
 from bot.telegram.texts import text
+from bot.telegram.trainer import is_trainer
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -77,6 +79,10 @@ class Router:
             return None
         if message.text and message.text.startswith("/"):
             return await self.commands.run(turn, message.text)
+        if message.document is not None and await is_trainer(self.services, turn):
+            return await self.commands.uploads.document(turn, message.document)
+        if message.text and self.commands.uploads.previewing(turn) and await is_trainer(self.services, turn):
+            return await self.commands.uploads.preview_text(turn, message.text)
         if turn.participant.paused:
             return await self.services.say(turn, "stopped_reminder")
         if message.text:
@@ -138,6 +144,8 @@ class Router:
                 await self._open_button(turn, pressed)
             case callbacks.ForgetButton():
                 await self._forget_button(turn, pressed, message)
+            case callbacks.DraftButton() | callbacks.PreviewButton() | callbacks.RollbackButton():
+                await self._trainer_button(turn, pressed, message)
 
     async def _dialogue_button(self, turn: Turn, pressed: ChoiceButton | SkipButton, message: Message | None) -> None:
         if turn.participant.paused:
@@ -149,6 +157,19 @@ class Router:
             else engine.Skip(pressed.node)
         )
         await self.services.step(turn, pressed.dialogue, event, version=pressed.version, pressed=message)
+
+    async def _trainer_button(self, turn: Turn, pressed: callbacks.TrainerButton, message: Message | None) -> None:
+        """A trainer's draft, preview or rollback button; from anyone else it is forged and changes nothing."""
+        if not await is_trainer(self.services, turn):
+            return await self.services.answer(turn, "forged_button")
+        uploads = self.commands.uploads
+        match pressed:
+            case callbacks.DraftButton():
+                await uploads.draft_button(turn, pressed, message)
+            case callbacks.PreviewButton():
+                await uploads.preview_button(turn, pressed, message)
+            case callbacks.RollbackButton():
+                await uploads.rollback_button(turn, pressed, message)
 
     async def _language_button(self, turn: Turn, pressed: callbacks.LanguageButton, message: Message | None) -> None:
         await self.services.answer(turn)

@@ -29,10 +29,15 @@ async def set_menus(bot: Bot, trainers: frozenset[int]) -> None:
         await bot.set_my_commands(menu(language), language_code=language)
     await bot.set_my_commands(menu("nl"))
     for trainer in sorted(trainers):
-        try:
-            for language in LANGUAGES:
-                scope = BotCommandScopeChat(trainer)
-                await bot.set_my_commands(menu(language, trainer=True), scope=scope, language_code=language)
-            await bot.set_my_commands(menu("nl", trainer=True), scope=BotCommandScopeChat(trainer))
-        except (BadRequest, Forbidden) as exc:  # a trainer who has not opened a chat with the bot yet
-            logger.warning("no trainer menu for one trainer yet (%s); it is set at the next start", exc.message)
+        await set_trainer_menu(bot, trainer)
+
+
+async def set_trainer_menu(bot: Bot, chat_id: int) -> None:
+    """The trainer commands in one trainer's chat, in both languages."""
+    try:
+        for language in LANGUAGES:
+            scope = BotCommandScopeChat(chat_id)
+            await bot.set_my_commands(menu(language, trainer=True), scope=scope, language_code=language)
+        await bot.set_my_commands(menu("nl", trainer=True), scope=BotCommandScopeChat(chat_id))
+    except (BadRequest, Forbidden) as exc:  # a trainer who has not opened a chat with the bot yet
+        logger.warning("no trainer menu for one trainer yet (%s); it is set at the next start", exc.message)

@@ -12,10 +12,12 @@ from telegram import InputFile
 
 from bot.store.protocol import TrancheError
 from bot.telegram.joinlink import join_link, qr_png
+from bot.telegram.menus import set_trainer_menu
 from bot.telegram.services import Services, Turn
 
 _OPEN = re.compile(r"open\s+([a-z][a-z0-9_-]{0,31})\s+(\d{4}-\d{2}-\d{2})\s+(.{1,60})", re.S)
 _CLOSE = re.compile(r"close\s+(?:c_)?([A-Za-z0-9_-]{8,64})")
+USAGE_SHORT = "/course, /versions ID or /graph ID."
 USAGE = (
     "/course: your tranches with their counts\n"
     "/course open COURSE YYYY-MM-DD NAME: open a tranche, get its link and QR code\n"
@@ -23,9 +25,24 @@ USAGE = (
 )
 
 
-def is_trainer(services: Services, turn: Turn) -> bool:
+INVITE_PREFIX = "t_"
+
+
+async def is_trainer(services: Services, turn: Turn) -> bool:
+    """In ``GOODWORK_TRAINERS``, or invited by a link (``goodwork trainer invite``) and not revoked."""
     user = turn.update.effective_user
-    return user is not None and user.id in services.settings.trainers
+    if user is not None and user.id in services.settings.trainers:
+        return True
+    return await services.store.is_trainer(turn.who.contact)
+
+
+async def accept(services: Services, turn: Turn, code: str) -> None:
+    """``/start t_<code>``: an invitation that works once, before it expires."""
+    if await services.store.redeem_invitation(code, turn.who.contact):
+        await set_trainer_menu(services.renderer.bot, turn.chat_id)
+        await _reply(services, turn, "You are a trainer now. Send me a dialogue file (.yaml), or use " + USAGE_SHORT)
+        return
+    await services.say(turn, "unknown_payload")
 
 
 async def course(services: Services, turn: Turn, argument: str) -> None:

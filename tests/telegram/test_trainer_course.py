@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from botrun import dialogues_folder, running_bot, settings_for
@@ -78,3 +79,24 @@ async def test_trainers_get_their_own_menu(tg: FakeTelegram, tmp_path: Path) -> 
             names = [c["command"] for c in tg.commands(scope=scope, language_code=language)]
             assert {"course", "versions", "graph", "sessions", "help"} <= set(names)
             assert "course" not in [c["command"] for c in tg.commands(language_code=language)]
+
+
+async def test_invitation_link_makes_a_trainer_once(tg: FakeTelegram, tmp_path: Path) -> None:
+    """Opening a trainer invitation gives trainer rights and menu once; the same link does nothing for the next."""
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
+    async with running_bot(settings, tg, courses=book()) as bot:
+        assert bot.store is not None
+        code = await bot.store.invite_trainer(datetime.now(UTC) + timedelta(days=1), "test")
+        anna, ben = tg.person(language_code="nl"), tg.person(language_code="nl")
+        anna.send(f"/start t_{code}")
+        assert (await texts(anna))[0].startswith("You are a trainer now")
+        assert "course" in [c["command"] for c in tg.commands(scope={"type": "chat", "chat_id": anna.chat_id})]
+        anna.send("/course")
+        assert (await texts(anna))[0].startswith("No tranches yet")
+        ben.send(f"/start t_{code}")
+        assert await texts(ben) == [text("unknown_payload", "nl")]
+        ben.send("/course")
+        assert await texts(ben) == [text("unknown_command", "nl")]
+        await bot.store.revoke_trainer(bot.keys.telegram(anna.user_id).contact)
+        anna.send("/course")
+        assert await texts(anna) == [text("unknown_command", "nl")]

@@ -1,0 +1,312 @@
+"""Trainers in chat: send a dialogue file, see its problems or a summary, preview, publish or discard it;
+/versions ID with rollback; /graph ID as a picture.
+
+Only ids in ``GOODWORK_TRAINERS`` get here; the router and the commands check first. A draft is the last
+file a trainer sent, kept in memory (never in the database), with the state of its preview if one is open.
+A preview is played with the engine directly: nothing of it is counted or stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+
+from telegram import Document, InlineKeyboardMarkup, InputFile, Message
+
+from bot.dialogue import engine
+from bot.dialogue.dot import to_dot
+from bot.dialogue.events import AskChoice, AskText, Chosen, Output
+from bot.dialogue.files import SUFFIXES
+from bot.dialogue.loader import check_dialogue
+from bot.dialogue.model import Choice, Dialogue, DialogueId, Node
+from bot.dialogue.problems import LoadError, Problem
+from bot.dialogue.state import State
+from bot.dialogue.yamltree import MAX_BYTES
+from bot.store.catalogue import UnknownDialogueError
+from bot.telegram.callbacks import DraftButton, PreviewButton, RollbackButton
+from bot.telegram.render import keyboard
+from bot.telegram.services import Services, Turn
+
+LIMIT = 4096  # characters in one Telegram message
+SHOWN_CHANGES = 20  # node ids listed per kind of change
+
+
+@dataclass(slots=True)
+class Draft:
+    number: int
+    source: bytes
+    filename: str
+    dialogue: Dialogue
+    preview: State | None = None
+
+
+@dataclass
+class Uploads:
+    services: Services
+    drafts: dict[int, Draft] = field(default_factory=dict)  # per trainer's Telegram id: their last upload
+    _count: int = 0
+
+    # -- a file arrives ----------------------------------------------------------------------------
+
+    async def document(self, turn: Turn, document: Document) -> None:
+        """Check the file and answer with its problems, or with a summary and Preview/Publish/Discard."""
+        name = document.file_name or ""
+        if PurePosixPath(name.lower()).suffix not in SUFFIXES:
+            return await self._reply(turn, "Send a dialogue as a .yaml or .yml file; this one is not.")
+        if document.file_size is not None and document.file_size > MAX_BYTES:
+            return await self._reply(turn, _too_big(document.file_size))
+        bot = self.services.renderer.bot
+        telegram_file = await self.services.renderer.call(lambda: bot.get_file(document.file_id))
+        data = bytes(await telegram_file.download_as_bytearray())
+        if len(data) > MAX_BYTES:
+            return await self._reply(turn, _too_big(len(data)))
+        if b"\x00" in data or not _utf8(data):
+            return await self._reply(turn, f"{name} is not UTF-8 text; save it as UTF-8 and send it again.")
+        checked = check_dialogue(data, name)
+        if checked.dialogue is None:
+            return await self._reply(turn, problems_text(name, checked.problems))
+        self._count += 1
+        draft = Draft(self._count, data, name, checked.dialogue)
+        self.drafts[_user(turn)] = draft
+        summary = await self._summary(draft, [p for p in checked.problems if not p.is_error])
+        await self.services.renderer.send(turn.chat_id, summary, _draft_keyboard(draft))
+
+    async def _summary(self, draft: Draft, warnings: list[Problem]) -> str:
+        dialogue = draft.dialogue
+        title = " / ".join(dialogue.title.get(language) for language in dialogue.languages)
+        lines = [
+            f"{dialogue.id}: {title}",
+            f"Languages: {', '.join(dialogue.languages)} · {len(dialogue.nodes)} nodes",
+        ]
+        try:
+            live: Dialogue | None = await self.services.catalogue.get(dialogue.id)
+        except UnknownDialogueError:
+            live = None
+        lines += changes(live, dialogue)
+        if warnings:
+            lines += ["", f"{len(warnings)} warning(s):", *(_position(p) for p in warnings[:10])]
+        return _fit(lines)
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    async def draft_button(self, turn: Turn, pressed: DraftButton, message: Message | None) -> None:
+        draft = self.drafts.get(_user(turn))
+        if draft is None or draft.number != pressed.draft:
+            return await self.services.answer(turn, "stale_button")
+        await self.services.answer(turn)
+        if pressed.action == "discard":
+            del self.drafts[_user(turn)]
+            await self.services.renderer.remove_keyboard(message)
+            return await self._reply(turn, f"Discarded the draft of {draft.dialogue.id}; nothing was published.")
+        if pressed.action == "publish":
+            await self.services.renderer.remove_keyboard(message)
+            del self.drafts[_user(turn)]
+            return await self._publish(turn, draft.source, draft.filename, f"telegram trainer {_user(turn)}")
+        draft.preview = None
+        await self._reply(turn, f"Preview of {draft.dialogue.id}: nothing you do here is counted or kept.")
+        await self._preview_step(turn, draft, engine.Start(turn.language), None)
+
+    async def preview_button(self, turn: Turn, pressed: PreviewButton, message: Message | None) -> None:
+        draft = self.drafts.get(_user(turn))
+        if draft is None or draft.preview is None:
+            return await self.services.answer(turn, "stale_button")
+        event: engine.Event = (
+            engine.Choose(pressed.option, pressed.node) if pressed.option is not None else engine.Skip(pressed.node)
+        )
+        await self._preview_step(turn, draft, event, message)
+
+    async def rollback_button(self, turn: Turn, pressed: RollbackButton, message: Message | None) -> None:
+        old = await self.services.store.version(pressed.dialogue, pressed.version)
+        if old is None:
+            return await self.services.answer(turn, "stale_button")
+        await self.services.answer(turn)
+        await self.services.renderer.remove_keyboard(message)
+        by = f"telegram trainer {_user(turn)} (rollback to {old.number})"
+        await self._publish(turn, old.source.encode(), f"{old.dialogue} (version {old.number})", by)
+
+    # -- preview ---------------------------------------------------------------------------------
+
+    def previewing(self, turn: Turn) -> bool:
+        draft = self.drafts.get(_user(turn))
+        return draft is not None and draft.preview is not None
+
+    async def preview_text(self, turn: Turn, body: str) -> None:
+        """Typed text while a preview is open answers the preview's reflection."""
+        draft = self.drafts[_user(turn)]
+        await self._preview_step(turn, draft, engine.Answer(body), None)
+
+    async def _preview_step(self, turn: Turn, draft: Draft, event: engine.Event, pressed: Message | None) -> None:
+        try:
+            moved = engine.step(draft.dialogue, draft.preview, event)
+        except engine.EngineError as exc:
+            if pressed is not None or turn.update.callback_query is not None:
+                return await self.services.answer(turn, "stale_button")
+            if isinstance(exc, engine.AnswerLengthError):
+                return await self.services.refuse(turn, exc)
+            return await self.services.say(turn, "text_expected_choice")
+        if turn.update.callback_query is not None:
+            await self.services.answer(turn)
+        draft.preview = moved.state
+        language = moved.state.language
+        await self.services.renderer.outputs(
+            turn.chat_id, _preview_outputs(moved.outputs), language, _no_peers, pressed
+        )
+        if moved.state.done:
+            draft.preview = None
+            await self.services.renderer.send(
+                turn.chat_id, f"End of the preview of {draft.dialogue.id}.", _draft_keyboard(draft)
+            )
+
+    # -- publishing, versions and pictures -------------------------------------------------------
+
+    async def _publish(self, turn: Turn, source: bytes, filename: str, by: str) -> None:
+        checked = check_dialogue(source, filename).dialogue
+        before = await self.services.store.version(checked.id) if checked else None
+        try:
+            published = await self.services.catalogue.publish(source, filename, by)
+        except LoadError as exc:
+            return await self._reply(turn, problems_text(filename, exc.problems))
+        if before is not None and before.number == published.version:
+            return await self._reply(turn, f"{published.id}: unchanged, still version {published.version}.")
+        await self._reply(turn, f"{published.id} published as version {published.version}.")
+
+    async def versions(self, turn: Turn, argument: str) -> None:
+        dialogue = DialogueId(argument.strip())
+        found = await self.services.store.versions(dialogue) if dialogue else []
+        if not found:
+            return await self._reply(turn, "Usage: /versions ID, with the id of a published dialogue.")
+        newest = max(version.number for version in found)
+        lines = [f"{dialogue}: {len(found)} version(s)"] + [
+            f"{v.number} · {v.published_at:%Y-%m-%d %H:%M} · {v.published_by}"
+            + (" · live" if v.number == newest else "")
+            for v in sorted(found, key=lambda v: -v.number)
+        ]
+        buttons = [
+            (f"Roll back to {v.number}", RollbackButton(dialogue, v.number).data)
+            for v in sorted(found, key=lambda v: -v.number)
+            if v.number != newest
+        ][:20]
+        await self.services.renderer.send(turn.chat_id, _fit(lines), keyboard(*buttons) if buttons else None)
+
+    async def graph(self, turn: Turn, argument: str) -> None:
+        # imported here: the ``bot.cli`` package imports the Telegram app, which imports this module
+        from bot.cli.graph import INSTALL, GraphError, render
+
+        try:
+            dialogue = await self.services.catalogue.get(DialogueId(argument.strip()))
+        except UnknownDialogueError:
+            return await self._reply(turn, "Usage: /graph ID, with the id of a published dialogue.")
+        program = shutil.which("dot")
+        if program is None:
+            return await self._reply(turn, f"The Graphviz program 'dot' is not installed on the server; {INSTALL}.")
+        language = turn.language if turn.language in dialogue.languages else dialogue.languages[0]
+        try:
+            picture = await asyncio.to_thread(render, to_dot(dialogue, language), "png", program)
+        except GraphError as exc:
+            return await self._reply(turn, f"Could not draw {dialogue.id}: {exc}")
+        photo = InputFile(picture, filename=f"{dialogue.id}.png")
+        caption = f"{dialogue.id} version {dialogue.version} ({len(dialogue.nodes)} nodes, {language})"
+        bot = self.services.renderer.bot
+        await self.services.renderer.call(lambda: bot.send_photo(turn.chat_id, photo, caption=caption))
+
+    async def _reply(self, turn: Turn, body: str) -> None:
+        await self.services.renderer.send(turn.chat_id, body)
+
+
+def problems_text(name: str, problems: tuple[Problem, ...]) -> str:
+    """Every problem as ``line:column: message``, as many as fit in one message, then "…and N more"."""
+    head = f"{name} has {sum(p.is_error for p in problems)} error(s); nothing was published."
+    return _fit([head, *(_position(p) for p in problems)])
+
+
+def changes(live: Dialogue | None, draft: Dialogue) -> list[str]:
+    """What the draft changes against the live version: node ids added, removed, or with other texts."""
+    if live is None:
+        return ["New dialogue: nothing is live under this id yet."]
+    added = [node for node in draft.nodes if node not in live.nodes]
+    removed = [node for node in live.nodes if node not in draft.nodes]
+    changed = [
+        node for node in draft.nodes if node in live.nodes and _texts(draft.nodes[node]) != _texts(live.nodes[node])
+    ]
+    lines = [f"Against live version {live.version}:"]
+    for label, ids in (("added", added), ("removed", removed), ("texts changed", changed)):
+        if ids:
+            more = f" …and {len(ids) - SHOWN_CHANGES} more" if len(ids) > SHOWN_CHANGES else ""
+            lines.append(f"Nodes {label}: {', '.join(ids[:SHOWN_CHANGES])}{more}")
+    if len(lines) == 1:
+        lines.append("No nodes added, removed or with changed texts.")
+    return lines
+
+
+def _texts(node: Node) -> tuple[tuple[tuple[str, str], ...], ...]:
+    found = list(getattr(node, "say", ()))
+    ask = getattr(node, "ask", None)
+    if ask is not None:
+        found.append(ask)
+    if isinstance(node, Choice):
+        found += [option.label for option in node.options]
+    return tuple(tuple(sorted(t.by_language.items())) for t in found)
+
+
+def _preview_outputs(outputs: tuple[Output, ...]) -> tuple[Output, ...]:
+    """The draft's questions with preview buttons instead of dialogue buttons."""
+    shown: list[Output] = []
+    for output in outputs:
+        if isinstance(output, AskChoice):
+            offers = tuple(replace(o, data=PreviewButton(output.node, o.id).data) for o in output.options)
+            shown.append(replace(output, options=offers))
+        elif isinstance(output, AskText) and output.skip_data is not None:
+            shown.append(replace(output, skip_data=PreviewButton(output.node).data))
+        else:
+            shown.append(output)
+    return tuple(shown)
+
+
+async def _no_peers(chosen: Chosen) -> str:
+    return "(Preview: how colleagues chose is shown here once the dialogue is live.)"
+
+
+def _draft_keyboard(draft: Draft) -> InlineKeyboardMarkup:
+    return keyboard(
+        ("Preview", DraftButton("preview", draft.number).data),
+        ("Publish", DraftButton("publish", draft.number).data),
+        ("Discard", DraftButton("discard", draft.number).data),
+    )
+
+
+def _fit(lines: list[str]) -> str:
+    """``lines`` joined, cut to one Telegram message with "…and N more" for the lines left out."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        rest = len(lines) - index
+        tail = f"\n…and {rest - 1} more" if rest > 1 else ""
+        if len("\n".join([*kept, line])) + len(tail) > LIMIT:
+            kept.append(f"…and {rest} more")
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _position(problem: Problem) -> str:
+    label = "warning: " if problem.severity == "warning" else ""
+    return f"{problem.mark.line}:{problem.mark.column}: {label}{problem.message}"
+
+
+def _too_big(size: int) -> str:
+    return f"That file is {size:,} bytes; a dialogue file may be at most {MAX_BYTES:,} bytes (1 MB)."
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _user(turn: Turn) -> int:
+    user = turn.update.effective_user
+    assert user is not None
+    return user.id
