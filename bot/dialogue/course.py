@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Literal, NewType, TypeVar, cast
 
 from bot.dialogue.loader import DIALOGUE_ID, DIALOGUE_ID_RULE
-from bot.dialogue.model import LANGUAGES, Dialogue, DialogueId, Text
+from bot.dialogue.model import Dialogue, DialogueId, Text
 from bot.dialogue.problems import START, LoadError, Mark, Problem
 from bot.dialogue.reader import present
 from bot.dialogue.texts import TextReader
@@ -235,17 +235,6 @@ class _Builder(TextReader):
         self.id_mark = tree.mark
         found = self.identifier(tree, "'id'", DIALOGUE_ID, DIALOGUE_ID_RULE)
         return None if found is None else CourseId(found)
-
-    def read_languages(self, tree: Tree) -> tuple[str, ...] | None:
-        items = (tree,) if isinstance(tree, Scalar) else self.sequence(tree, "'languages'")
-        if not items:
-            if items is not None:
-                self.error(tree.mark, "'languages' is empty: name at least one of nl, en")
-            return None
-        found = present(self.one_of(item, "language", LANGUAGES) for item in items)
-        if found is not None and len(set(found)) < len(found):
-            self.error(tree.mark, "'languages' names a language twice")
-        return None if found is None else tuple(dict.fromkeys(found))
 
     # --- follow-ups ----------------------------------------------------------------
 

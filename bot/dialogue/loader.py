@@ -19,7 +19,6 @@ from typing import TypeVar
 from bot.dialogue import expr, scope
 from bot.dialogue.graph import Shape, check_graph, shape_of
 from bot.dialogue.model import (
-    LANGUAGES,
     SESSIONS,
     Branch,
     Choice,
@@ -134,19 +133,6 @@ class _Builder(OptionReader):
     def field(self, fields: dict[str, Tree], name: str, read: Callable[[Tree], T | None]) -> T | None:
         """``read`` the field ``name`` if it is there (a missing required field is reported already)."""
         return read(fields[name]) if name in fields else None
-
-    def read_languages(self, tree: Tree) -> tuple[str, ...] | None:
-        items = (tree,) if isinstance(tree, Scalar) else self.sequence(tree, "'languages'")
-        if not items:
-            if items is not None:
-                self.error(tree.mark, "'languages' is empty: name at least one of nl, en")
-            return None
-        found = [self.one_of(item, "language", LANGUAGES) for item in items]
-        if None in found:
-            return None
-        if len(set(found)) < len(found):
-            self.error(tree.mark, "'languages' names a language twice")
-        return tuple(dict.fromkeys(language for language in found if language))
 
     def read_variables(self, tree: Tree) -> dict[str, expr.Value] | None:
         if not isinstance(tree, Map):

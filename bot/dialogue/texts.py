@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from bot.dialogue.model import Text
+from bot.dialogue.model import LANGUAGES, Text
 from bot.dialogue.problems import Problem, did_you_mean
 from bot.dialogue.reader import Reader, present
-from bot.dialogue.yamltree import Map, Seq, Tree
+from bot.dialogue.yamltree import Map, Scalar, Seq, Tree
 
 MAX_TEXT = 4096
 LONG_BUBBLE = 1000
@@ -16,6 +16,18 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 class TextReader(Reader):
+    def read_languages(self, tree: Tree) -> tuple[str, ...] | None:
+        """``languages:``: one language or a list, each of nl and en at most once."""
+        items = (tree,) if isinstance(tree, Scalar) else self.sequence(tree, "'languages'")
+        if not items:
+            if items is not None:
+                self.error(tree.mark, "'languages' is empty: name at least one of nl, en")
+            return None
+        found = present(self.one_of(item, "language", LANGUAGES) for item in items)
+        if found is not None and len(set(found)) < len(found):
+            self.error(tree.mark, "'languages' names a language twice")
+        return None if found is None else tuple(dict.fromkeys(found))
+
     def __init__(self, path: str, problems: list[Problem], base_dir: Path | None) -> None:
         super().__init__(path, problems)
         self.base_dir = base_dir
