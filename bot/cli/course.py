@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli.storage import using_store
 from bot.config import ConfigError, Settings
 from bot.dialogue.course import Course, CourseId
 from bot.dialogue.files import check_paths
 from bot.dialogue.problems import did_you_mean
-from bot.store import Keys, open_store
-from bot.store.protocol import Tranche
 from bot.telegram.joinlink import join_link, qr_png
 
 
@@ -46,7 +44,8 @@ def open_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
     username = _bot_username(settings)
     course = find_course(settings.dialogues, args.course)
-    tranche = asyncio.run(_open(settings, course, args.tranche, args.date))
+    opening = args.tranche, args.date
+    tranche = using_store(settings, lambda store: store.open_tranche(course.id, *opening, "goodwork course open"))
     link = join_link(username, tranche.code)
     target = args.qr or Path(f"{course.id}-{_slug(args.tranche)}.png")
     target.write_bytes(qr_png(link))
@@ -56,17 +55,9 @@ def open_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
-async def _open(settings: Settings, course: Course, name: str, day: date) -> Tranche:
-    store = await open_store(settings, Keys(settings.require_secret()))
-    try:
-        return await store.open_tranche(course.id, name, day, "goodwork course open")
-    finally:
-        await store.close()
-
-
 def list_tranches(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
-    tranches = asyncio.run(_list(settings, args.course))
+    tranches = using_store(settings, lambda store: store.tranches(args.course))
     if not tranches:
         print("no tranches yet: goodwork course open COURSE --tranche NAME --date YYYY-MM-DD", file=out)
         return 0
@@ -77,29 +68,13 @@ def list_tranches(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
-async def _list(settings: Settings, course: str | None) -> list[Tranche]:
-    store = await open_store(settings, Keys(settings.require_secret()))
-    try:
-        return await store.tranches(course)
-    finally:
-        await store.close()
-
-
 def close_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
-    closed = asyncio.run(_close(settings, args.code.removeprefix("c_")))
+    closed = using_store(settings, lambda store: store.close_tranche(args.code.removeprefix("c_")))
     print(
         "closed: the link no longer enrols anyone" if closed else f"no open tranche with code {args.code!r}", file=out
     )
     return 0 if closed else 1
-
-
-async def _close(settings: Settings, code: str) -> bool:
-    store = await open_store(settings, Keys(settings.require_secret()))
-    try:
-        return await store.close_tranche(code)
-    finally:
-        await store.close()
 
 
 def find_course(folder: Path, name: str) -> Course:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TextIO
 
+from bot.cli.storage import using_store
 from bot.config import Settings
-from bot.store import Keys, Store, open_store
 from bot.store.protocol import SchemaStatus
-
-T = TypeVar("T")
 
 
 def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,48 +25,40 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def upgrade(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    async def work(settings: Settings, keys: Keys) -> int:
-        before = await _with_store(settings, keys, lambda store: store.status(), migrate=False)
-        after = await _with_store(settings, keys, lambda store: store.status())
-        applied = len(before.pending)
-        _say(out, f"{after.path}: applied {applied} migration(s), schema at version {after.current}")
-        return 0
-
-    return _run(work)
+    settings = Settings.from_env()
+    before = using_store(settings, lambda store: store.status(), migrate=False)
+    after = using_store(settings, lambda store: store.status())
+    _say(out, f"{after.path}: applied {len(before.pending)} migration(s), schema at version {after.current}")
+    return 0
 
 
 def status(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    async def work(settings: Settings, keys: Keys) -> int:
-        if not Path(settings.db).exists():
-            _say(out, f"no database at {settings.db} yet: 'goodwork db upgrade' (or the bot) creates it")
-            return 1
-        _say(out, describe(await _with_store(settings, keys, lambda store: store.status(), migrate=False)))
-        return 0
-
-    return _run(work)
+    settings = Settings.from_env()
+    settings.require_secret()
+    if not Path(settings.db).exists():
+        _say(out, f"no database at {settings.db} yet: 'goodwork db upgrade' (or the bot) creates it")
+        return 1
+    _say(out, describe(using_store(settings, lambda store: store.status(), migrate=False)))
+    return 0
 
 
 def backup(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    async def work(settings: Settings, keys: Keys) -> int:
-        await _with_store(settings, keys, lambda store: store.backup(args.target), migrate=False)
-        _say(out, f"backed up {settings.db} to {args.target} ({args.target.stat().st_size:,} bytes)")
-        return 0
-
-    return _run(work)
+    settings = Settings.from_env()
+    using_store(settings, lambda store: store.backup(args.target), migrate=False)
+    _say(out, f"backed up {settings.db} to {args.target} ({args.target.stat().st_size:,} bytes)")
+    return 0
 
 
 def prune(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    async def work(settings: Settings, keys: Keys) -> int:
-        today = datetime.now(settings.tz).date()
-        pruned = await _with_store(settings, keys, lambda store: store.prune(today, settings.retention_days))
-        _say(
-            out,
-            f"older than {settings.retention_days} days: {pruned.reflections} reflection(s), {pruned.people} "
-            f"inactive person(s), {pruned.participants} contact(s) deleted; {pruned.updates} old update id(s)",
-        )
-        return 0
-
-    return _run(work)
+    settings = Settings.from_env()
+    today = datetime.now(settings.tz).date()
+    pruned = using_store(settings, lambda store: store.prune(today, settings.retention_days))
+    _say(
+        out,
+        f"older than {settings.retention_days} days: {pruned.reflections} reflection(s), {pruned.people} "
+        f"inactive person(s), {pruned.participants} contact(s) deleted; {pruned.updates} old update id(s)",
+    )
+    return 0
 
 
 def describe(status: SchemaStatus) -> str:
@@ -80,22 +68,6 @@ def describe(status: SchemaStatus) -> str:
     if status.pending:
         lines.append("run 'goodwork db upgrade' (the bot also upgrades at start-up)")
     return "\n".join(lines)
-
-
-async def _with_store(
-    settings: Settings, keys: Keys, action: Callable[[Store], Awaitable[T]], migrate: bool = True
-) -> T:
-    store = await open_store(settings, keys, migrate=migrate)
-    try:
-        return await action(store)
-    finally:
-        await store.close()
-
-
-def _run(work: Callable[[Settings, Keys], Coroutine[Any, Any, int]]) -> int:
-    settings = Settings.from_env()
-    keys = Keys(settings.require_secret())
-    return asyncio.run(work(settings, keys))
 
 
 def _say(out: TextIO | None, text: str) -> None:

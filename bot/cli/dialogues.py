@@ -9,20 +9,18 @@ too (it reads the newest version from the database each time one starts).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
+from bot.cli.storage import using_store
 from bot.config import Settings
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import DialogueId
 from bot.dialogue.problems import LoadError
-from bot.store import Keys, Store, open_store
+from bot.store import Store
 from bot.store.catalogue import Catalogue
-
-T = TypeVar("T")
 
 
 def add_parser(
@@ -130,13 +128,4 @@ def roll_back(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _with_store(work: Callable[[Store], Awaitable[int]]) -> int:
-    settings = Settings.from_env()
-
-    async def run() -> int:
-        store = await open_store(settings, Keys(settings.require_secret()))
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
+    return using_store(Settings.from_env(), work)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import TextIO
 
+from bot.cli.storage import using_store
 from bot.config import Settings
-from bot.store import Keys, open_store
 
 STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
@@ -22,18 +21,10 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
-    counts = asyncio.run(_counts(settings))
+    counts = using_store(settings, lambda store: store.outbox_status())
     for name in STATUSES:
         print(f"{name:<10} {counts.get(name, 0):>8,}", file=out)
     print(f"{'unknown':<10} {counts.get('unknown', 0):>8,}  sent again after a crash or a lost answer", file=out)
     if counts.get("failed"):
         print("failed rows were given up after repeated errors; see the bot's log for the reasons", file=out)
     return 0
-
-
-async def _counts(settings: Settings) -> dict[str, int]:
-    store = await open_store(settings, Keys(settings.require_secret()))
-    try:
-        return await store.outbox_status()
-    finally:
-        await store.close()

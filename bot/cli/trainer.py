@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TextIO, TypeVar
+from typing import TextIO
 
+from bot.cli.storage import using_store
 from bot.config import ConfigError, Settings
-from bot.store import Keys, Store, open_store
+from bot.store import Keys
 
 INVITE_PREFIX = "t_"
-T = TypeVar("T")
 
 
 def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +37,7 @@ def invite_trainer(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if not settings.bot_username:
         raise ConfigError("GOODWORK_BOT_USERNAME is not set: the invitation link needs the bot's username")
     expires = datetime.now(UTC) + timedelta(days=args.days)
-    code = _run(settings, lambda store: store.invite_trainer(expires, f"command line ({getpass.getuser()})"))
+    code = using_store(settings, lambda store: store.invite_trainer(expires, f"command line ({getpass.getuser()})"))
     print(f"https://t.me/{settings.bot_username}?start={INVITE_PREFIX}{code}", file=out)
     print(f"works once, until {expires.astimezone(settings.tz):%Y-%m-%d %H:%M}", file=out)
     return 0
@@ -47,7 +45,7 @@ def invite_trainer(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def list_trainers(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
-    invited = _run(settings, lambda store: store.trainer_count())
+    invited = using_store(settings, lambda store: store.trainer_count())
     print(f"{len(settings.trainers)} trainer(s) in GOODWORK_TRAINERS, {invited} invited by link", file=out)
     return 0
 
@@ -55,19 +53,8 @@ def list_trainers(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def revoke_trainer(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
     keys = Keys(settings.require_secret())
-    revoked = _run(settings, lambda store: store.revoke_trainer(keys.telegram(args.telegram_id).contact))
+    revoked = using_store(settings, lambda store: store.revoke_trainer(keys.telegram(args.telegram_id).contact))
     if args.telegram_id in settings.trainers:
         print("that id is in GOODWORK_TRAINERS: remove it there as well", file=out)
     print("revoked" if revoked else "no invited trainer with that Telegram id", file=out)
     return 0 if revoked else 1
-
-
-def _run(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
-    async def go() -> T:
-        store = await open_store(settings, Keys(settings.require_secret()))
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(go())

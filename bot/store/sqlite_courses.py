@@ -19,21 +19,13 @@ from typing import Any
 from bot.dialogue.model import DialogueId
 from bot.store.keys import Pseudonym
 from bot.store.protocol import Planned, Queued, Tranche, TrancheError
-from bot.store.sqlite_writer import Writer
+from bot.store.sqlite_parts import SqliteParts
 
 CODE_BYTES = 12  # 16 URL-safe characters: unguessable, and short enough for a deep link
 
 
-class CourseQueries:
+class CourseQueries(SqliteParts):
     """Mixed into ``SqliteStore``: it provides ``_writer``, ``_rows`` and ``_now``."""
-
-    _writer: Writer
-
-    async def _rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
-
-    def _now(self) -> datetime:
-        raise NotImplementedError
 
     async def open_tranche(self, course: str, name: str, day: date, opened_by: str) -> Tranche:
         """A new tranche with a fresh join code (an existing course and name is refused by the unique key)."""

@@ -8,26 +8,16 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from bot.store.keys import Pseudonym
-from bot.store.sqlite_writer import Writer
+from bot.store.sqlite_parts import SqliteParts
 
 CODE_BYTES = 12
 
 
-class TrainerQueries:
+class TrainerQueries(SqliteParts):
     """Mixed into ``SqliteStore``: it provides ``_writer``, ``_rows`` and ``_now``."""
-
-    _writer: Writer
-
-    async def _rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
-
-    def _now(self) -> datetime:
-        raise NotImplementedError
 
     async def invite_trainer(self, expires: datetime, created_by: str) -> str:
         code = secrets.token_urlsafe(CODE_BYTES)
