@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bot.cli.storage import using_store
 from bot.config import Settings
+from bot.dialogue.course import is_course, load_course
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import DialogueId
 from bot.dialogue.problems import LoadError
@@ -63,6 +64,8 @@ async def _push_one(catalogue: Catalogue, store: Store, path: Path, out: TextIO 
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror}", file=out)
         return 1
+    if is_course(path, source):
+        return await _push_course(catalogue, store, path, source, out)
     try:
         checked = load_dialogue(source, str(path), path.parent)
     except LoadError as exc:
@@ -72,6 +75,21 @@ async def _push_one(catalogue: Catalogue, store: Store, path: Path, out: TextIO 
     dialogue = await catalogue.publish(source, str(path), publisher(), path.parent)
     same = before is not None and before.number == dialogue.version
     print(f"{dialogue.id}: {'unchanged, still' if same else 'published as'} version {dialogue.version}", file=out)
+    return 0
+
+
+async def _push_course(catalogue: Catalogue, store: Store, path: Path, source: bytes, out: TextIO | None) -> int:
+    try:
+        course = load_course(source, str(path))
+    except LoadError as exc:
+        print(exc, file=out)
+        return 1
+    before = await store.course_version(course.id)
+    await catalogue.publish_course(source, str(path), publisher())
+    after = await store.course_version(course.id)
+    assert after is not None
+    same = before is not None and before.number == after.number
+    print(f"course {course.id}: {'unchanged, still' if same else 'published as'} version {after.number}", file=out)
     return 0
 
 

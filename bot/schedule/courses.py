@@ -28,3 +28,7 @@ class CourseBook:
     def ids(self) -> list[str]:
         """The ids of the courses defined, in order."""
         return sorted(self.courses)
+
+    def remember(self, course: Course) -> None:
+        """A course published while the bot runs (or found in the store at start-up): new joiners get its plan."""
+        self.courses[course.id] = course

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.dialogue.course import Course, CourseId, load_course
 from bot.dialogue.files import check_paths
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import Dialogue, DialogueId
@@ -61,7 +62,28 @@ class Catalogue:
             dialogue = await self.publish(Path(path).read_bytes(), path, published_by, Path(path).parent)
             if before is None or before.number != dialogue.version:
                 published.append(dialogue_id)
+        for course_id, path in sorted(report.course_sources.items()):
+            if path not in broken and course_id in report.courses:
+                before_course = await self._store.course_version(course_id)
+                version = await self._store.publish_course(course_id, Path(path).read_text("utf-8"), published_by)
+                if before_course is None or before_course.number != version.number:
+                    published.append(DialogueId(f"course {course_id}"))
         return Synced(tuple(published), tuple(str(problem) for problem in report.errors))
+
+    async def publish_course(self, source: bytes, path: str, published_by: str) -> Course:
+        """Check a course file (LoadError with every problem) and store it as the course's next version."""
+        course = load_course(source, path)
+        await self._store.publish_course(course.id, source.decode(), published_by)
+        return course
+
+    async def courses(self) -> dict[CourseId, Course]:
+        """The newest published version of every course."""
+        found = {}
+        for course_id in await self._store.course_ids():
+            version = await self._store.course_version(course_id)
+            if version is not None:
+                found[CourseId(course_id)] = load_course(version.source.encode(), f"course {course_id}")
+        return found
 
     def _remember(self, dialogue: Dialogue) -> Dialogue:
         self._loaded[dialogue.id, dialogue.version] = dialogue

@@ -38,7 +38,7 @@ from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_trainers import TrainerQueries
 from bot.store.sqlite_upgrade import read_status, upgrade
 from bot.store.sqlite_writer import Writer
-from bot.store.sqlite_writes import claim, commit, prune, publish, receive, save_participant
+from bot.store.sqlite_writes import VERSIONED, claim, commit, prune, publish, receive, save_participant
 
 Clock = Callable[[], datetime]
 
@@ -199,11 +199,28 @@ class SqliteStore(CourseQueries, TrainerQueries):
 
     async def publish(self, dialogue: DialogueId, source: str, published_by: str) -> Version:
         """Store ``source`` as the next version, or return the newest if it is the same text."""
-        digest, at = hashlib.sha256(source.encode()).hexdigest(), self._now().isoformat(timespec="seconds")
-        await self._writer.transaction(lambda db: publish(db, (dialogue, source, digest, published_by, at)))
+        await self._publish("dialogue_versions", dialogue, source, published_by)
         published = await self.version(dialogue)
         assert published is not None
         return published
+
+    async def publish_course(self, course: str, source: str, published_by: str) -> Version:
+        """The same for a course file."""
+        await self._publish("course_versions", course, source, published_by)
+        published = await self.course_version(course)
+        assert published is not None
+        return published
+
+    async def course_version(self, course: str) -> Version | None:
+        found = await self._versions("course = ?", [course], limit=1, table="course_versions")
+        return found[0] if found else None
+
+    async def course_ids(self) -> list[str]:
+        return [course for (course,) in await self._rows("SELECT DISTINCT course FROM course_versions ORDER BY 1")]
+
+    async def _publish(self, table: str, item: str, source: str, published_by: str) -> None:
+        digest, at = hashlib.sha256(source.encode()).hexdigest(), self._now().isoformat(timespec="seconds")
+        await self._writer.transaction(lambda db: publish(db, (item, source, digest, published_by, at), table))
 
     async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None:
         """Version ``number`` of ``dialogue``, or its newest when ``number`` is None."""
@@ -219,9 +236,11 @@ class SqliteStore(CourseQueries, TrainerQueries):
         rows = await self._rows("SELECT DISTINCT dialogue FROM dialogue_versions ORDER BY dialogue")
         return [DialogueId(dialogue) for (dialogue,) in rows]
 
-    async def _versions(self, where: str, parameters: list[Any], limit: int = -1) -> list[Version]:
+    async def _versions(
+        self, where: str, parameters: list[Any], limit: int = -1, table: str = "dialogue_versions"
+    ) -> list[Version]:
         rows = await self._rows(
-            "SELECT dialogue, version, source, sha256, published_by, published_at FROM dialogue_versions "
+            f"SELECT {VERSIONED[table]}, version, source, sha256, published_by, published_at FROM {table} "
             f"WHERE {where} ORDER BY version DESC LIMIT {int(limit)}",
             parameters,
         )

@@ -140,10 +140,23 @@ CREATE TABLE invitations (
 ) WITHOUT ROWID;
 """
 
+COURSE_VERSIONS = """
+CREATE TABLE course_versions (
+    course TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    published_by TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    PRIMARY KEY (course, version)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "participants, conversations, choices, reflections, dialogue versions, updates", INITIAL),
     Migration(2, "course tranches, enrolments with attendance counters, the outbox", COURSES),
     Migration(3, "trainers invited by link, and their one-time invitations", TRAINERS),
+    Migration(4, "published course versions", COURSE_VERSIONS),
 )
 
 BOOKKEEPING = """
@@ -166,4 +179,6 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "trainers": ("contact", "contact"),
 }
 # Tables that hold nothing of any one person (tranches keep counts, never names).
-IMPERSONAL_TABLES = frozenset({"meta", "migrations", "dialogue_versions", "updates", "tranches", "invitations"})
+IMPERSONAL_TABLES = frozenset(
+    {"meta", "migrations", "dialogue_versions", "updates", "tranches", "invitations", "course_versions"}
+)

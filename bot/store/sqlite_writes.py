@@ -91,15 +91,19 @@ def _save_record(db: sqlite3.Connection, step: StepRecord, record: Chosen | Answ
         )
 
 
-def publish(db: sqlite3.Connection, row: tuple[str, str, str, str, str]) -> None:
-    dialogue, _, digest, _, _ = row
+VERSIONED = {"dialogue_versions": "dialogue", "course_versions": "course"}  # table -> its id column
+
+
+def publish(db: sqlite3.Connection, row: tuple[str, str, str, str, str], table: str = "dialogue_versions") -> None:
+    """Store ``row`` (id, source, sha256, by, at) as the next version in ``table``, unless it is the newest text."""
+    key, (item, _, digest, _, _) = VERSIONED[table], row
     newest = db.execute(
-        "SELECT version, sha256 FROM dialogue_versions WHERE dialogue = ? ORDER BY version DESC LIMIT 1", (dialogue,)
+        f"SELECT version, sha256 FROM {table} WHERE {key} = ? ORDER BY version DESC LIMIT 1", (item,)
     ).fetchone()
     if newest is not None and newest[1] == digest:
         return
     number = newest[0] + 1 if newest else 1
-    db.execute("INSERT INTO dialogue_versions VALUES (?, ?, ?, ?, ?, ?)", (dialogue, number, *row[1:]))
+    db.execute(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)", (item, number, *row[1:]))
 
 
 def prune(db: sqlite3.Connection, today: date, retention_days: int) -> Pruned:

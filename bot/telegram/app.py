@@ -106,7 +106,10 @@ class Bot:
         synced = await catalogue.sync(self.settings.dialogues, "goodwork run")
         for problem in synced.problems:
             logger.warning("dialogue not published: %s", problem)
-        logger.info("dialogues: %d newly published", len(synced.published))
+        logger.info("dialogues and courses: %d newly published", len(synced.published))
+        if self.courses is not None:
+            for course in (await catalogue.courses()).values():
+                self.courses.remember(course)
         renderer = Renderer(self.application.bot, self.settings.pacing_ms)
         conversations = Conversations(store, catalogue)
         return Services(

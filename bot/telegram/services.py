@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 
 from bot.config import Settings
 from bot.dialogue import engine
+from bot.dialogue.course import Course
 from bot.dialogue.events import Chosen
 from bot.dialogue.model import Choice, DialogueId
 from bot.store import aggregate
@@ -71,6 +72,8 @@ class Courses(Protocol):
     def title(self, course: str, language: str) -> str: ...
 
     def ids(self) -> list[str]: ...
+
+    def remember(self, course: Course) -> None: ...
 
 
 @dataclass

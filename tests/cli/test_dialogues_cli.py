@@ -61,3 +61,18 @@ def test_sync_and_unknown_versions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dialogues", "versions", "nope"]) == 1
     assert main(["dialogues", "rollback", "sample", "9"]) == 1
     assert "has no version 9" in capsys.readouterr().out
+
+
+def test_push_and_sync_courses(environment: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A course file is published as a course version, by push and by sync (a changed one again)."""
+    course = ROOT / "dialogues" / "courses" / "art-of-connecting.yaml"
+    assert main(["dialogues", "push", str(course)]) == 0
+    assert "course art-of-connecting: published as version 1" in capsys.readouterr().out
+    (environment / "courses").mkdir()
+    trial = "id: trial\nkind: course\ntitle: {nl: Proef, en: Trial}\nlanguages: [nl, en]\nfollowups:\n"
+    (environment / "courses" / "trial.yaml").write_text(trial + "  - {after: 2d, dialogue: sample}\n")
+    assert main(["dialogues", "sync"]) == 0
+    assert "course trial" in capsys.readouterr().out
+    (environment / "courses" / "trial.yaml").write_text(trial + "  - {after: 3d, dialogue: sample}\n")
+    assert main(["dialogues", "sync"]) == 0
+    assert "published: course trial" in capsys.readouterr().out
