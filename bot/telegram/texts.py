@@ -370,6 +370,143 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "nl": "Dat zijn veel berichten tegelijk. Wacht even op mijn antwoord, dan kan ik je bijhouden.",
         "en": "That's a lot of messages at once. Please wait for my reply so I can keep up.",
     },
+    # -- trainers: uploading, previewing and publishing dialogues (uploads.py) --------------------
+    "upload_wrong_type": {
+        "nl": "Stuur een gesprek als .yaml- of .yml-bestand; dit bestand is dat niet.",
+        "en": "Send a dialogue as a .yaml or .yml file; this one is not.",
+    },
+    "upload_too_big": {
+        "nl": "Dat bestand is {size} bytes; een gespreksbestand mag hoogstens {maximum} bytes (1 MB) zijn.",
+        "en": "That file is {size} bytes; a dialogue file may be at most {maximum} bytes (1 MB).",
+    },
+    "upload_not_utf8": {
+        "nl": "{filename} is geen UTF-8-tekst. Sla het bestand op als UTF-8 en stuur het opnieuw.",
+        "en": "{filename} is not UTF-8 text; save it as UTF-8 and send it again.",
+    },
+    "upload_problems": {
+        "nl": "{filename} heeft {count} fout(en); er is niets gepubliceerd.",
+        "en": "{filename} has {count} error(s); nothing was published.",
+    },
+    "upload_languages": {
+        "nl": "Talen: {languages} · {nodes} knooppunten",
+        "en": "Languages: {languages} · {nodes} nodes",
+    },
+    "upload_warnings": {
+        "nl": "{count} waarschuwing(en):",
+        "en": "{count} warning(s):",
+    },
+    "upload_warning_label": {"nl": "waarschuwing", "en": "warning"},
+    "upload_new": {
+        "nl": "Nieuw gesprek: onder dit id staat nog niets live.",
+        "en": "New dialogue: nothing is live under this id yet.",
+    },
+    "upload_against": {
+        "nl": "Vergeleken met live versie {version}:",
+        "en": "Against live version {version}:",
+    },
+    "upload_added": {"nl": "Knooppunten toegevoegd: {ids}", "en": "Nodes added: {ids}"},
+    "upload_removed": {"nl": "Knooppunten verwijderd: {ids}", "en": "Nodes removed: {ids}"},
+    "upload_changed": {"nl": "Knooppunten met andere teksten: {ids}", "en": "Nodes texts changed: {ids}"},
+    "upload_unchanged": {
+        "nl": "Er zijn geen knooppunten toegevoegd of verwijderd, en geen teksten veranderd.",
+        "en": "No nodes added, removed or with changed texts.",
+    },
+    "thousands_separator": {"nl": ".", "en": ","},
+    "and_more": {"nl": "…en nog {count}", "en": "…and {count} more"},
+    "draft_preview": {"nl": "Bekijken", "en": "Preview"},
+    "draft_publish": {"nl": "Publiceren", "en": "Publish"},
+    "draft_discard": {"nl": "Weggooien", "en": "Discard"},
+    "draft_discarded": {
+        "nl": "Het concept van {dialogue} is weggegooid; er is niets gepubliceerd.",
+        "en": "Discarded the draft of {dialogue}; nothing was published.",
+    },
+    "preview_start": {
+        "nl": "Voorbeeld van {dialogue}: wat je hier doet, wordt niet geteld en niet bewaard.",
+        "en": "Preview of {dialogue}: nothing you do here is counted or kept.",
+    },
+    "preview_peers": {
+        "nl": "(Voorbeeld: hier zie je hoe collega's kozen zodra het gesprek live staat.)",
+        "en": "(Preview: how colleagues chose is shown here once the dialogue is live.)",
+    },
+    "preview_end": {
+        "nl": "Einde van het voorbeeld van {dialogue}.",
+        "en": "End of the preview of {dialogue}.",
+    },
+    "published": {
+        "nl": "{dialogue} is gepubliceerd als versie {version}.",
+        "en": "{dialogue} published as version {version}.",
+    },
+    "published_unchanged": {
+        "nl": "{dialogue}: niets veranderd, het is nog steeds versie {version}.",
+        "en": "{dialogue}: unchanged, still version {version}.",
+    },
+    "versions_usage": {
+        "nl": "Gebruik: /versions ID, met het id van een gepubliceerd gesprek.",
+        "en": "Usage: /versions ID, with the id of a published dialogue.",
+    },
+    "versions_header": {
+        "nl": "{dialogue}: {count} versie(s)",
+        "en": "{dialogue}: {count} version(s)",
+    },
+    "versions_live": {"nl": "live", "en": "live"},
+    "rollback_button": {"nl": "Terugzetten naar {version}", "en": "Roll back to {version}"},
+    "graph_usage": {
+        "nl": "Gebruik: /graph ID, met het id van een gepubliceerd gesprek.",
+        "en": "Usage: /graph ID, with the id of a published dialogue.",
+    },
+    "graph_no_dot": {
+        "nl": (
+            "Het Graphviz-programma 'dot' staat niet op de server. Installeer Graphviz, daar zit het in: "
+            "'sudo apt-get install graphviz' op Debian/Ubuntu, 'brew install graphviz' op macOS."
+        ),
+        "en": (
+            "The Graphviz program 'dot' is not installed on the server; install Graphviz, which provides it: "
+            "'sudo apt-get install graphviz' on Debian/Ubuntu, 'brew install graphviz' on macOS."
+        ),
+    },
+    "graph_failed": {
+        "nl": "Het lukte niet om {dialogue} te tekenen: {error}",
+        "en": "Could not draw {dialogue}: {error}",
+    },
+    "graph_caption": {
+        "nl": "{dialogue} versie {version} ({nodes} knooppunten, {in_language})",
+        "en": "{dialogue} version {version} ({nodes} nodes, {in_language})",
+    },
+    # -- trainers: invitations and /course (trainer.py) -------------------------------------------
+    "trainer_welcome": {
+        "nl": (
+            "Je bent nu trainer. Stuur me een gespreksbestand (.yaml), of gebruik /course, /versions ID of /graph ID."
+        ),
+        "en": "You are a trainer now. Send me a dialogue file (.yaml), or use /course, /versions ID or /graph ID.",
+    },
+    "course_usage": {
+        "nl": (
+            "/course: je tranches met hun aantallen\n"
+            "/course open CURSUS JJJJ-MM-DD NAAM: open een tranche en krijg de link en QR-code\n"
+            "/course close CODE: sluit de link van een tranche"
+        ),
+        "en": (
+            "/course: your tranches with their counts\n"
+            "/course open COURSE YYYY-MM-DD NAME: open a tranche, get its link and QR code\n"
+            "/course close CODE: close a tranche's link"
+        ),
+    },
+    "course_no_tranches": {"nl": "Er zijn nog geen tranches.", "en": "No tranches yet."},
+    "course_tranche_line": {
+        "nl": "{course} · {tranche} · {day} · {count} aangemeld",
+        "en": "{course} · {tranche} · {day} · {count} enrolled",
+    },
+    "course_tranche_closed_mark": {"nl": "gesloten", "en": "closed"},
+    "course_closed_done": {"nl": "Gesloten.", "en": "Closed."},
+    "course_close_unknown": {
+        "nl": "Er is geen open tranche met die code.",
+        "en": "No open tranche with that code.",
+    },
+    "course_unknown": {
+        "nl": "Er is geen cursus '{course}'. Cursussen: {courses}",
+        "en": "No course '{course}'. Courses: {courses}",
+    },
+    "course_none_known": {"nl": "geen", "en": "none"},
 }
 
 

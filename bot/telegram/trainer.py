@@ -14,15 +14,10 @@ from bot.store.protocol import TrancheError
 from bot.telegram.joinlink import join_link, qr_png
 from bot.telegram.menus import set_trainer_menu
 from bot.telegram.services import Services, Turn
+from bot.telegram.texts import text
 
 _OPEN = re.compile(r"open\s+([a-z][a-z0-9_-]{0,31})\s+(\d{4}-\d{2}-\d{2})\s+(.{1,60})", re.S)
 _CLOSE = re.compile(r"close\s+(?:c_)?([A-Za-z0-9_-]{8,64})")
-USAGE_SHORT = "/course, /versions ID or /graph ID."
-USAGE = (
-    "/course: your tranches with their counts\n"
-    "/course open COURSE YYYY-MM-DD NAME: open a tranche, get its link and QR code\n"
-    "/course close CODE: close a tranche's link"
-)
 
 
 INVITE_PREFIX = "t_"
@@ -40,7 +35,7 @@ async def accept(services: Services, turn: Turn, code: str) -> None:
     """``/start t_<code>``: an invitation that works once, before it expires."""
     if await services.store.redeem_invitation(code, turn.who.contact):
         await set_trainer_menu(services.renderer.bot, turn.chat_id)
-        await _reply(services, turn, "You are a trainer now. Send me a dialogue file (.yaml), or use " + USAGE_SHORT)
+        await services.say(turn, "trainer_welcome")
         return
     await services.say(turn, "unknown_payload")
 
@@ -50,22 +45,24 @@ async def course(services: Services, turn: Turn, argument: str) -> None:
         return await _open(services, turn, opening.group(1), opening.group(2), opening.group(3).strip())
     if closing := _CLOSE.fullmatch(argument.strip()):
         closed = await services.store.close_tranche(closing.group(1))
-        return await _reply(services, turn, "Closed." if closed else "No open tranche with that code.")
+        return await services.say(turn, "course_closed_done" if closed else "course_close_unknown")
     if argument.strip():
-        return await _reply(services, turn, USAGE)
-    await _reply(services, turn, await _listing(services))
+        return await services.say(turn, "course_usage")
+    await _reply(services, turn, await _listing(services, turn.language))
 
 
 async def _reply(services: Services, turn: Turn, body: str) -> None:
     await services.renderer.send(turn.chat_id, body)
 
 
-async def _listing(services: Services) -> str:
+async def _listing(services: Services, language: str) -> str:
     tranches = await services.store.tranches()
     if not tranches:
-        return "No tranches yet.\n\n" + USAGE
+        return text("course_no_tranches", language) + "\n\n" + text("course_usage", language)
+    closed = " · " + text("course_tranche_closed_mark", language)
     lines = [
-        f"{t.course} · {t.name} · {t.day.isoformat()} · {t.enrolled} enrolled{' · closed' if t.closed else ''}"
+        text("course_tranche_line", language, course=t.course, tranche=t.name, day=t.day.isoformat(), count=t.enrolled)
+        + (closed if t.closed else "")
         for t in tranches
     ]
     return "\n".join(lines)
@@ -73,8 +70,8 @@ async def _listing(services: Services) -> str:
 
 async def _open(services: Services, turn: Turn, course_id: str, day: str, name: str) -> None:
     if services.courses is None or course_id not in services.courses.ids():
-        known = ", ".join(services.courses.ids()) if services.courses else "none"
-        return await _reply(services, turn, f"No course {course_id!r}. Courses: {known}")
+        known = ", ".join(services.courses.ids()) if services.courses else text("course_none_known", turn.language)
+        return await services.say(turn, "course_unknown", course=course_id, courses=known)
     try:
         tranche = await services.store.open_tranche(course_id, name, date.fromisoformat(day), "telegram trainer")
     except (TrancheError, ValueError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
@@ -28,6 +29,7 @@ from bot.store.catalogue import UnknownDialogueError
 from bot.telegram.callbacks import DraftButton, PreviewButton, RollbackButton
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
+from bot.telegram.texts import text
 
 LIMIT = 4096  # characters in one Telegram message
 SHOWN_CHANGES = 20  # node ids listed per kind of change
@@ -54,40 +56,41 @@ class Uploads:
         """Check the file and answer with its problems, or with a summary and Preview/Publish/Discard."""
         name = document.file_name or ""
         if PurePosixPath(name.lower()).suffix not in SUFFIXES:
-            return await self._reply(turn, "Send a dialogue as a .yaml or .yml file; this one is not.")
+            return await self._say(turn, "upload_wrong_type")
         if document.file_size is not None and document.file_size > MAX_BYTES:
-            return await self._reply(turn, _too_big(document.file_size))
+            return await self._reply(turn, _too_big(document.file_size, turn.language))
         bot = self.services.renderer.bot
         telegram_file = await self.services.renderer.call(lambda: bot.get_file(document.file_id))
         data = bytes(await telegram_file.download_as_bytearray())
         if len(data) > MAX_BYTES:
-            return await self._reply(turn, _too_big(len(data)))
+            return await self._reply(turn, _too_big(len(data), turn.language))
         if b"\x00" in data or not _utf8(data):
-            return await self._reply(turn, f"{name} is not UTF-8 text; save it as UTF-8 and send it again.")
+            return await self._say(turn, "upload_not_utf8", filename=name)
         checked = check_dialogue(data, name)
         if checked.dialogue is None:
-            return await self._reply(turn, problems_text(name, checked.problems))
+            return await self._reply(turn, problems_text(name, checked.problems, turn.language))
         self._count += 1
         draft = Draft(self._count, data, name, checked.dialogue)
         self.drafts[_user(turn)] = draft
-        summary = await self._summary(draft, [p for p in checked.problems if not p.is_error])
-        await self.services.renderer.send(turn.chat_id, summary, _draft_keyboard(draft))
+        summary = await self._summary(draft, [p for p in checked.problems if not p.is_error], turn.language)
+        await self.services.renderer.send(turn.chat_id, summary, _draft_keyboard(draft, turn.language))
 
-    async def _summary(self, draft: Draft, warnings: list[Problem]) -> str:
+    async def _summary(self, draft: Draft, warnings: list[Problem], language: str) -> str:
         dialogue = draft.dialogue
-        title = " / ".join(dialogue.title.get(language) for language in dialogue.languages)
+        title = " / ".join(dialogue.title.get(shown) for shown in dialogue.languages)
         lines = [
             f"{dialogue.id}: {title}",
-            f"Languages: {', '.join(dialogue.languages)} · {len(dialogue.nodes)} nodes",
+            text("upload_languages", language, languages=", ".join(dialogue.languages), nodes=len(dialogue.nodes)),
         ]
         try:
             live: Dialogue | None = await self.services.catalogue.get(dialogue.id)
         except UnknownDialogueError:
             live = None
-        lines += changes(live, dialogue)
+        lines += changes(live, dialogue, language)
         if warnings:
-            lines += ["", f"{len(warnings)} warning(s):", *(_position(p) for p in warnings[:10])]
-        return _fit(lines)
+            warned = [_position(p, language) for p in warnings[:10]]
+            lines += ["", text("upload_warnings", language, count=len(warnings)), *warned]
+        return _fit(lines, language)
 
     # -- buttons ---------------------------------------------------------------------------------
 
@@ -99,13 +102,13 @@ class Uploads:
         if pressed.action == "discard":
             del self.drafts[_user(turn)]
             await self.services.renderer.remove_keyboard(message)
-            return await self._reply(turn, f"Discarded the draft of {draft.dialogue.id}; nothing was published.")
+            return await self._say(turn, "draft_discarded", dialogue=draft.dialogue.id)
         if pressed.action == "publish":
             await self.services.renderer.remove_keyboard(message)
             del self.drafts[_user(turn)]
             return await self._publish(turn, draft.source, draft.filename, f"telegram trainer {_user(turn)}")
         draft.preview = None
-        await self._reply(turn, f"Preview of {draft.dialogue.id}: nothing you do here is counted or kept.")
+        await self._say(turn, "preview_start", dialogue=draft.dialogue.id)
         await self._preview_step(turn, draft, engine.Start(turn.language), None)
 
     async def preview_button(self, turn: Turn, pressed: PreviewButton, message: Message | None) -> None:
@@ -151,13 +154,12 @@ class Uploads:
         draft.preview = moved.state
         language = moved.state.language
         await self.services.renderer.outputs(
-            turn.chat_id, _preview_outputs(moved.outputs), language, _no_peers, pressed
+            turn.chat_id, _preview_outputs(moved.outputs), language, _no_peers(turn.language), pressed
         )
         if moved.state.done:
             draft.preview = None
-            await self.services.renderer.send(
-                turn.chat_id, f"End of the preview of {draft.dialogue.id}.", _draft_keyboard(draft)
-            )
+            ended = text("preview_end", turn.language, dialogue=draft.dialogue.id)
+            await self.services.renderer.send(turn.chat_id, ended, _draft_keyboard(draft, turn.language))
 
     # -- publishing, versions and pictures -------------------------------------------------------
 
@@ -167,76 +169,88 @@ class Uploads:
         try:
             published = await self.services.catalogue.publish(source, filename, by)
         except LoadError as exc:
-            return await self._reply(turn, problems_text(filename, exc.problems))
+            return await self._reply(turn, problems_text(filename, exc.problems, turn.language))
         if before is not None and before.number == published.version:
-            return await self._reply(turn, f"{published.id}: unchanged, still version {published.version}.")
-        await self._reply(turn, f"{published.id} published as version {published.version}.")
+            return await self._say(turn, "published_unchanged", dialogue=published.id, version=published.version)
+        await self._say(turn, "published", dialogue=published.id, version=published.version)
 
     async def versions(self, turn: Turn, argument: str) -> None:
         dialogue = DialogueId(argument.strip())
         found = await self.services.store.versions(dialogue) if dialogue else []
         if not found:
-            return await self._reply(turn, "Usage: /versions ID, with the id of a published dialogue.")
+            return await self._say(turn, "versions_usage")
         newest = max(version.number for version in found)
-        lines = [f"{dialogue}: {len(found)} version(s)"] + [
-            f"{v.number} · {v.published_at:%Y-%m-%d %H:%M} · {v.published_by}"
-            + (" · live" if v.number == newest else "")
+        live = " · " + text("versions_live", turn.language)
+        lines = [text("versions_header", turn.language, dialogue=dialogue, count=len(found))] + [
+            f"{v.number} · {v.published_at:%Y-%m-%d %H:%M} · {v.published_by}" + (live if v.number == newest else "")
             for v in sorted(found, key=lambda v: -v.number)
         ]
         buttons = [
-            (f"Roll back to {v.number}", RollbackButton(dialogue, v.number).data)
+            (text("rollback_button", turn.language, version=v.number), RollbackButton(dialogue, v.number).data)
             for v in sorted(found, key=lambda v: -v.number)
             if v.number != newest
         ][:20]
-        await self.services.renderer.send(turn.chat_id, _fit(lines), keyboard(*buttons) if buttons else None)
+        await self.services.renderer.send(
+            turn.chat_id, _fit(lines, turn.language), keyboard(*buttons) if buttons else None
+        )
 
     async def graph(self, turn: Turn, argument: str) -> None:
         # imported here: the ``bot.cli`` package imports the Telegram app, which imports this module
-        from bot.cli.graph import INSTALL, GraphError, render
+        from bot.cli.graph import GraphError, render
 
         try:
             dialogue = await self.services.catalogue.get(DialogueId(argument.strip()))
         except UnknownDialogueError:
-            return await self._reply(turn, "Usage: /graph ID, with the id of a published dialogue.")
+            return await self._say(turn, "graph_usage")
         program = shutil.which("dot")
         if program is None:
-            return await self._reply(turn, f"The Graphviz program 'dot' is not installed on the server; {INSTALL}.")
+            return await self._say(turn, "graph_no_dot")
         language = turn.language if turn.language in dialogue.languages else dialogue.languages[0]
         try:
             picture = await asyncio.to_thread(render, to_dot(dialogue, language), "png", program)
         except GraphError as exc:
-            return await self._reply(turn, f"Could not draw {dialogue.id}: {exc}")
+            return await self._say(turn, "graph_failed", dialogue=dialogue.id, error=exc)
         photo = InputFile(picture, filename=f"{dialogue.id}.png")
-        caption = f"{dialogue.id} version {dialogue.version} ({len(dialogue.nodes)} nodes, {language})"
+        caption = text(
+            "graph_caption",
+            turn.language,
+            dialogue=dialogue.id,
+            version=dialogue.version,
+            nodes=len(dialogue.nodes),
+            in_language=language,
+        )
         bot = self.services.renderer.bot
         await self.services.renderer.call(lambda: bot.send_photo(turn.chat_id, photo, caption=caption))
 
     async def _reply(self, turn: Turn, body: str) -> None:
         await self.services.renderer.send(turn.chat_id, body)
 
+    async def _say(self, turn: Turn, key: str, **values: object) -> None:
+        await self._reply(turn, text(key, turn.language, **values))
 
-def problems_text(name: str, problems: tuple[Problem, ...]) -> str:
+
+def problems_text(name: str, problems: tuple[Problem, ...], language: str) -> str:
     """Every problem as ``line:column: message``, as many as fit in one message, then "…and N more"."""
-    head = f"{name} has {sum(p.is_error for p in problems)} error(s); nothing was published."
-    return _fit([head, *(_position(p) for p in problems)])
+    head = text("upload_problems", language, filename=name, count=sum(p.is_error for p in problems))
+    return _fit([head, *(_position(p, language) for p in problems)], language)
 
 
-def changes(live: Dialogue | None, draft: Dialogue) -> list[str]:
+def changes(live: Dialogue | None, draft: Dialogue, language: str) -> list[str]:
     """What the draft changes against the live version: node ids added, removed, or with other texts."""
     if live is None:
-        return ["New dialogue: nothing is live under this id yet."]
+        return [text("upload_new", language)]
     added = [node for node in draft.nodes if node not in live.nodes]
     removed = [node for node in live.nodes if node not in draft.nodes]
     changed = [
         node for node in draft.nodes if node in live.nodes and _texts(draft.nodes[node]) != _texts(live.nodes[node])
     ]
-    lines = [f"Against live version {live.version}:"]
-    for label, ids in (("added", added), ("removed", removed), ("texts changed", changed)):
+    lines = [text("upload_against", language, version=live.version)]
+    for key, ids in (("upload_added", added), ("upload_removed", removed), ("upload_changed", changed)):
         if ids:
-            more = f" …and {len(ids) - SHOWN_CHANGES} more" if len(ids) > SHOWN_CHANGES else ""
-            lines.append(f"Nodes {label}: {', '.join(ids[:SHOWN_CHANGES])}{more}")
+            more = " " + text("and_more", language, count=len(ids) - SHOWN_CHANGES) if len(ids) > SHOWN_CHANGES else ""
+            lines.append(text(key, language, ids=", ".join(ids[:SHOWN_CHANGES]) + more))
     if len(lines) == 1:
-        lines.append("No nodes added, removed or with changed texts.")
+        lines.append(text("upload_unchanged", language))
     return lines
 
 
@@ -264,38 +278,48 @@ def _preview_outputs(outputs: tuple[Output, ...]) -> tuple[Output, ...]:
     return tuple(shown)
 
 
-async def _no_peers(chosen: Chosen) -> str:
-    return "(Preview: how colleagues chose is shown here once the dialogue is live.)"
+def _no_peers(language: str) -> Callable[[Chosen], Awaitable[str]]:
+    """In a preview, where colleagues' choices would be: a note that they show once the dialogue is live."""
+
+    async def note(chosen: Chosen) -> str:
+        return text("preview_peers", language)
+
+    return note
 
 
-def _draft_keyboard(draft: Draft) -> InlineKeyboardMarkup:
+def _draft_keyboard(draft: Draft, language: str) -> InlineKeyboardMarkup:
     return keyboard(
-        ("Preview", DraftButton("preview", draft.number).data),
-        ("Publish", DraftButton("publish", draft.number).data),
-        ("Discard", DraftButton("discard", draft.number).data),
+        (text("draft_preview", language), DraftButton("preview", draft.number).data),
+        (text("draft_publish", language), DraftButton("publish", draft.number).data),
+        (text("draft_discard", language), DraftButton("discard", draft.number).data),
     )
 
 
-def _fit(lines: list[str]) -> str:
+def _fit(lines: list[str], language: str) -> str:
     """``lines`` joined, cut to one Telegram message with "…and N more" for the lines left out."""
     kept: list[str] = []
     for index, line in enumerate(lines):
         rest = len(lines) - index
-        tail = f"\n…and {rest - 1} more" if rest > 1 else ""
+        tail = "\n" + text("and_more", language, count=rest - 1) if rest > 1 else ""
         if len("\n".join([*kept, line])) + len(tail) > LIMIT:
-            kept.append(f"…and {rest} more")
+            kept.append(text("and_more", language, count=rest))
             break
         kept.append(line)
     return "\n".join(kept)
 
 
-def _position(problem: Problem) -> str:
-    label = "warning: " if problem.severity == "warning" else ""
+def _position(problem: Problem, language: str) -> str:
+    label = text("upload_warning_label", language) + ": " if problem.severity == "warning" else ""
     return f"{problem.mark.line}:{problem.mark.column}: {label}{problem.message}"
 
 
-def _too_big(size: int) -> str:
-    return f"That file is {size:,} bytes; a dialogue file may be at most {MAX_BYTES:,} bytes (1 MB)."
+def _too_big(size: int, language: str) -> str:
+    return text("upload_too_big", language, size=_number(size, language), maximum=_number(MAX_BYTES, language))
+
+
+def _number(value: int, language: str) -> str:
+    """``value`` with thousands separators: 1,000,000 in English, 1.000.000 in Dutch."""
+    return f"{value:,}".replace(",", text("thousands_separator", language))
 
 
 def _utf8(data: bytes) -> bool:

@@ -21,6 +21,17 @@ SAMPLE_VALUES: dict[str, object] = {
     "count": 4,
     "title": "Twee maanden later: korte lijnen, open besluiten",
     "until": "maandag 11 januari 2027",
+    "size": "5.000.000",
+    "filename": "verantwoordelijkheid-integriteit-en-loyaliteit-in-de-praktijk.yaml",
+    "languages": "nl, en",
+    "nodes": 48,
+    "dialogue": "ethics-loyalty-and-speaking-up",
+    "version": 12,
+    "ids": "hello, pick, why, write, talk, bye, " * 3 + "…and 40 more",
+    "error": "dot stopped after 30 seconds without drawing anything",
+    "in_language": "nl",
+    "courses": "art-of-connecting, speaking-up, working-with-politics",
+    "day": "2026-03-14",
 }
 
 

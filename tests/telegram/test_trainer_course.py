@@ -39,10 +39,17 @@ async def test_trainer_opens_lists_and_closes(tg: FakeTelegram, tmp_path: Path) 
         anna.send("/start " + link.split("start=", 1)[1])
         assert "Utrecht maart" in (await texts(anna))[0]
         trainer.send("/course")
-        assert "Utrecht maart · 2026-03-14 · 1 enrolled" in (await texts(trainer))[0]
+        line = text(
+            "course_tranche_line", "nl", course="art-of-connecting", tranche="Utrecht maart", day="2026-03-14", count=1
+        )
+        assert await texts(trainer) == [line]
 
         trainer.send("/course close " + link.split("start=", 1)[1])
-        assert await texts(trainer) == ["Closed."]
+        assert await texts(trainer) == [text("course_closed_done", "nl")]
+        trainer.send("/course")
+        assert await texts(trainer) == [line + " · " + text("course_tranche_closed_mark", "nl")]
+        trainer.send("/course close " + link.split("start=", 1)[1])
+        assert await texts(trainer) == [text("course_close_unknown", "nl")]
         ben = tg.person(language_code="nl")
         ben.send("/start " + link.split("start=", 1)[1])
         assert await texts(ben) == [text("course_closed", "nl")]
@@ -52,11 +59,13 @@ async def test_unknown_course_and_usage(tg: FakeTelegram, tmp_path: Path) -> Non
     """A typo in the course id names the courses that exist; a garbled command shows how to use it."""
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), extra={"GOODWORK_TRAINERS": str(TRAINER)})
     async with running_bot(settings, tg, courses=book()):
-        trainer = tg.person(user_id=TRAINER)
+        trainer = tg.person(user_id=TRAINER, language_code="en")
         trainer.send("/course open art-of-conecting 2026-03-14 X")
-        assert await texts(trainer) == ["No course 'art-of-conecting'. Courses: art-of-connecting"]
+        unknown = text("course_unknown", "en", course="art-of-conecting", courses="art-of-connecting")
+        assert await texts(trainer) == [unknown]
+        assert unknown == "No course 'art-of-conecting'. Courses: art-of-connecting"
         trainer.send("/course please")
-        assert (await texts(trainer))[0].startswith("/course: your tranches")
+        assert await texts(trainer) == [text("course_usage", "en")]
 
 
 async def test_participants_cannot_use_course(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -89,10 +98,10 @@ async def test_invitation_link_makes_a_trainer_once(tg: FakeTelegram, tmp_path: 
         code = await bot.store.invite_trainer(datetime.now(UTC) + timedelta(days=1), "test")
         anna, ben = tg.person(language_code="nl"), tg.person(language_code="nl")
         anna.send(f"/start t_{code}")
-        assert (await texts(anna))[0].startswith("You are a trainer now")
+        assert await texts(anna) == [text("trainer_welcome", "nl")]
         assert "course" in [c["command"] for c in tg.commands(scope={"type": "chat", "chat_id": anna.chat_id})]
         anna.send("/course")
-        assert (await texts(anna))[0].startswith("No tranches yet")
+        assert await texts(anna) == [text("course_no_tranches", "nl") + "\n\n" + text("course_usage", "nl")]
         ben.send(f"/start t_{code}")
         assert await texts(ben) == [text("unknown_payload", "nl")]
         ben.send("/course")

@@ -30,19 +30,25 @@ async def published(bot: Bot, dialogue: str = "sample") -> list[int]:
     return [v.number for v in await store_of(bot).versions(DialogueId(dialogue))]
 
 
-async def test_valid_file_publishes_version_one(tg: FakeTelegram, tmp_path: Path) -> None:
+def draft_buttons(language: str) -> list[str]:
+    return [text(key, language) for key in ("draft_preview", "draft_publish", "draft_discard")]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+async def test_valid_file_publishes_version_one(tg: FakeTelegram, tmp_path: Path, language: str) -> None:
     """A valid file gets a summary with Preview/Publish/Discard; Publish makes version 1 live for participants."""
     async with running_bot(trainers(tg, tmp_path, "welcome"), tg) as bot:
-        trainer = tg.person(user_id=TRAINER, language_code="en")
+        trainer = tg.person(user_id=TRAINER, language_code=language)
         trainer.send_document(SAMPLE, "sample.yaml")
         (summary,) = await trainer.replies()
-        assert summary.text.startswith("sample: Proef / Sample\nLanguages: nl, en · 6 nodes")
-        assert "New dialogue" in summary.text
-        assert summary.buttons == ["Preview", "Publish", "Discard"]
+        languages = text("upload_languages", language, languages="nl, en", nodes=6)
+        assert summary.text.startswith(f"sample: Proef / Sample\n{languages}\n")
+        assert text("upload_new", language) in summary.text
+        assert summary.buttons == draft_buttons(language)
         assert await published(bot) == []
 
-        await trainer.press("Publish")
-        assert await texts(trainer) == ["sample published as version 1."]
+        await trainer.press(text("draft_publish", language))
+        assert await texts(trainer) == [text("published", language, dialogue="sample", version=1)]
         assert await published(bot) == [1]
         anna = tg.person(language_code="nl")
         anna.send("/start sample")
@@ -62,12 +68,12 @@ async def test_changed_file_while_someone_is_mid_dialogue(tg: FakeTelegram, tmp_
         trainer = tg.person(user_id=TRAINER, language_code="en")
         trainer.send_document(CHANGED + b"  extra:\n    type: end\n", "sample.yml")
         summary = (await texts(trainer))[0]
-        assert "Against live version 1:" in summary
-        assert "Nodes added: extra" in summary
-        assert "Nodes texts changed: hello, bye" in summary
-        assert "removed" not in summary
-        await trainer.press("Publish")
-        assert await texts(trainer) == ["sample published as version 2."]
+        assert text("upload_against", "en", version=1) in summary
+        assert text("upload_added", "en", ids="extra") in summary
+        assert text("upload_changed", "en", ids="hello, bye") in summary
+        assert text("upload_removed", "en", ids="") not in summary
+        await trainer.press(text("draft_publish", "en"))
+        assert await texts(trainer) == [text("published", "en", dialogue="sample", version=2)]
 
         anna.send("Omdat het moet.")
         assert await texts(anna) == ["Wat zou jij doen?"]
@@ -84,8 +90,8 @@ async def test_changed_file_while_someone_is_mid_dialogue(tg: FakeTelegram, tmp_
 
         trainer.send_document(CHANGED + b"  extra:\n    type: end\n", "sample.yml")
         await trainer.replies()
-        await trainer.press("Publish")
-        assert await texts(trainer) == ["sample: unchanged, still version 2."]
+        await trainer.press(text("draft_publish", "en"))
+        assert await texts(trainer) == [text("published_unchanged", "en", dialogue="sample", version=2)]
 
 
 BOMB = b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b]\n"
@@ -97,9 +103,13 @@ BOMB = b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *
         (b"id: sample\ntitle: [unclosed\n", "broken.yaml", "\n3:1: YAML syntax error"),
         (SAMPLE.replace(b"next: route", b"next: nowhere"), "sample.yaml", "'nowhere'"),
         (BOMB, "bomb.yaml", "\n1:4: anchors and aliases"),
-        (b"# padding\n" * 500_000, "big.yaml", "at most 1,000,000 bytes"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe binary", "picture.yaml", "is not UTF-8 text"),
-        (SAMPLE, "sample.txt", "as a .yaml or .yml file"),
+        (b"# padding\n" * 500_000, "big.yaml", text("upload_too_big", "en", size="5,000,000", maximum="1,000,000")),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe binary",
+            "picture.yaml",
+            text("upload_not_utf8", "en", filename="picture.yaml"),
+        ),
+        (SAMPLE, "sample.txt", text("upload_wrong_type", "en")),
         (b"- just\n- a list\n", "list.yaml", "\n1:1: the dialogue must be a mapping"),
     ],
     ids=["syntax", "dangling-next", "alias-bomb", "5mb", "binary", "extension", "not-a-dialogue"],
@@ -131,9 +141,9 @@ async def test_problems_are_listed_without_path_and_capped(tg: FakeTelegram, tmp
         trainer.send_document(source, "many.yaml")
         (reply,) = await trainer.replies()
         lines = reply.text.splitlines()
-        assert lines[0].startswith("many.yaml has ") and "nothing was published" in lines[0]
+        assert lines[0] in {text("upload_problems", "en", filename="many.yaml", count=n) for n in range(400, 1000)}
         assert lines[1].split(":")[0].isdigit() and "many.yaml" not in lines[1]
-        assert lines[-1].startswith("…and ") and lines[-1].endswith(" more")
+        assert lines[-1] in {text("and_more", "en", count=hidden) for hidden in range(1, 1000)}
         assert len(reply.text) <= 4096
 
 
@@ -143,8 +153,9 @@ async def test_preview_plays_the_draft_and_stores_nothing(tg: FakeTelegram, tmp_
         trainer = tg.person(user_id=TRAINER, language_code="nl")
         trainer.send_document(SAMPLE, "sample.yaml")
         await trainer.replies()
-        await trainer.press("Preview")
+        await trainer.press(text("draft_preview", "nl"))
         shown = await texts(trainer)
+        assert shown[0] == text("preview_start", "nl", dialogue="sample")
         assert shown[1:] == ["Hallo", "Een zaak", "Martin twijfelt.", "Wat doet hij?"]
         assert all(data.startswith("p:") for data in _button_data(trainer))
         trainer.send("Gewoon typen")  # the preview waits for a button here
@@ -155,7 +166,8 @@ async def test_preview_plays_the_draft_and_stores_nothing(tg: FakeTelegram, tmp_
         assert await texts(trainer) == ["Wat zou jij doen?"]
         trainer.send("Praten.")
         assert (await texts(trainer))[:2] == ["Dank je", text("finished", "nl")]
-        assert trainer.last.buttons == ["Preview", "Publish", "Discard"]
+        assert trainer.last.text == text("preview_end", "nl", dialogue="sample")
+        assert trainer.last.buttons == draft_buttons("nl")
 
         store = store_of(bot)
         assert await store.conversations(who(bot, trainer).person) == []
@@ -166,8 +178,8 @@ async def test_preview_plays_the_draft_and_stores_nothing(tg: FakeTelegram, tmp_
 
         trainer.send("Nog iets")  # the preview is over: typed text is ordinary text again
         assert await texts(trainer) == [text("no_dialogue_text", "nl")]
-        await trainer.press("Discard")
-        assert (await texts(trainer))[-1].startswith("Discarded the draft of sample")
+        await trainer.press(text("draft_discard", "nl"))
+        assert (await texts(trainer))[-1] == text("draft_discarded", "nl", dialogue="sample")
         assert await store.dialogue_ids() == [DialogueId("welcome")]
 
 
@@ -177,24 +189,25 @@ async def test_versions_and_rollback(tg: FakeTelegram, tmp_path: Path) -> None:
         trainer = tg.person(user_id=TRAINER, language_code="en")
         trainer.send_document(CHANGED, "sample.yaml")
         await trainer.replies()
-        await trainer.press("Publish")
+        await trainer.press(text("draft_publish", "en"))
         await trainer.replies()
 
         trainer.send("/versions sample")
         (listing,) = await trainer.replies()
         lines = listing.text.splitlines()
-        assert lines[0] == "sample: 2 version(s)"
-        assert lines[1].startswith("2 · ") and f"telegram trainer {TRAINER}" in lines[1] and lines[1].endswith("live")
-        assert lines[2].startswith("1 · ")
-        assert listing.buttons == ["Roll back to 1"]
+        assert lines[0] == text("versions_header", "en", dialogue="sample", count=2)
+        assert lines[1].startswith("2 · ") and f"telegram trainer {TRAINER}" in lines[1]
+        assert lines[1].endswith(" · " + text("versions_live", "en"))
+        assert lines[2].startswith("1 · ") and not lines[2].endswith(text("versions_live", "en"))
+        assert listing.buttons == [text("rollback_button", "en", version=1)]
 
-        await trainer.press("Roll back to 1")
-        assert (await texts(trainer))[-1] == "sample published as version 3."
+        await trainer.press(text("rollback_button", "en", version=1))
+        assert (await texts(trainer))[-1] == text("published", "en", dialogue="sample", version=3)
         store = store_of(bot)
         first, newest = await store.version(DialogueId("sample"), 1), await store.version(DialogueId("sample"))
         assert first is not None and newest is not None and newest.number == 3 and newest.source == first.source
         trainer.send("/versions nothing")
-        assert (await texts(trainer))[0].startswith("Usage: /versions ID")
+        assert await texts(trainer) == [text("versions_usage", "en")]
 
 
 async def test_graph_sends_a_png(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -206,9 +219,9 @@ async def test_graph_sends_a_png(tg: FakeTelegram, tmp_path: Path) -> None:
         photo = trainer.messages[-1]
         assert "photo" in photo.raw
         assert photo.upload is not None and photo.upload.content[:8] == b"\x89PNG\r\n\x1a\n"
-        assert photo.text.startswith("sample version 1")
+        assert photo.text == text("graph_caption", "en", dialogue="sample", version=1, nodes=6, in_language="en")
         trainer.send("/graph missing")
-        assert (await texts(trainer))[0].startswith("Usage: /graph ID")
+        assert await texts(trainer) == [text("graph_usage", "en")]
 
 
 async def test_participants_cannot_use_trainer_features(tg: FakeTelegram, tmp_path: Path) -> None:
