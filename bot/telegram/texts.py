@@ -366,6 +366,24 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "To move your follow-ups: /pause 14d (fourteen days), /pause 3w (three weeks) or /pause until 2027-01-10."
         ),
     },
+    "course_upload_summary": {
+        "nl": (
+            "Cursus {course}: {title}\nVervolgvragen: {plan}\n\n"
+            "Publiceren maakt dit de nieuwe versie; wie zich daarna aanmeldt, krijgt dit plan."
+        ),
+        "en": (
+            "Course {course}: {title}\nFollow-ups: {plan}\n\n"
+            "Publishing makes this the new version; whoever joins after that gets this plan."
+        ),
+    },
+    "course_upload_missing": {
+        "nl": "Cursus {course} noemt gesprekken die nog niet gepubliceerd zijn: {ids}. Publiceer die eerst.",
+        "en": "Course {course} names dialogues that are not published yet: {ids}. Publish those first.",
+    },
+    "course_published": {
+        "nl": "Cursus {course} is gepubliceerd als versie {version}.",
+        "en": "Course {course} is published as version {version}.",
+    },
     "slow_down": {
         "nl": "Dat zijn veel berichten tegelijk. Wacht even op mijn antwoord, dan kan ik je bijhouden.",
         "en": "That's a lot of messages at once. Please wait for my reply so I can keep up.",

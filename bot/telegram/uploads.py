@@ -12,11 +12,12 @@ import asyncio
 import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from telegram import Document, InlineKeyboardMarkup, InputFile, Message
 
 from bot.dialogue import engine
+from bot.dialogue.course import Course, check_course, is_course
 from bot.dialogue.dot import to_dot
 from bot.dialogue.events import AskChoice, AskText, Chosen, Output
 from bot.dialogue.files import SUFFIXES
@@ -40,8 +41,13 @@ class Draft:
     number: int
     source: bytes
     filename: str
-    dialogue: Dialogue
+    dialogue: Dialogue | None  # a dialogue draft, or
     preview: State | None = None
+    course: Course | None = None  # a course draft (no preview)
+
+    @property
+    def id(self) -> str:
+        return self.dialogue.id if self.dialogue else self.course.id if self.course else ""
 
 
 @dataclass
@@ -66,6 +72,8 @@ class Uploads:
             return await self._reply(turn, _too_big(len(data), turn.language))
         if b"\x00" in data or not _utf8(data):
             return await self._say(turn, "upload_not_utf8", filename=name)
+        if is_course(Path(name), data):
+            return await self._course(turn, data, name)
         checked = check_dialogue(data, name)
         if checked.dialogue is None:
             return await self._reply(turn, problems_text(name, checked.problems, turn.language))
@@ -75,8 +83,31 @@ class Uploads:
         summary = await self._summary(draft, [p for p in checked.problems if not p.is_error], turn.language)
         await self.services.renderer.send(turn.chat_id, summary, _draft_keyboard(draft, turn.language))
 
+    async def _course(self, turn: Turn, data: bytes, name: str) -> None:
+        """A course file: its problems, or a summary with Publish/Discard (there is nothing to preview)."""
+        checked = check_course(data, name)
+        if checked.course is None:
+            return await self._reply(turn, problems_text(name, checked.problems, turn.language))
+        published = set(await self.services.store.dialogue_ids())
+        missing = [f.dialogue for f in checked.course.followups if f.dialogue not in published]
+        if missing:
+            return await self._say(turn, "course_upload_missing", course=checked.course.id, ids=", ".join(missing))
+        self._count += 1
+        draft = Draft(self._count, data, name, None, course=checked.course)
+        self.drafts[_user(turn)] = draft
+        course = checked.course
+        summary = text(
+            "course_upload_summary",
+            turn.language,
+            course=course.id,
+            title=course.title.get(turn.language),
+            plan=", ".join(f"{f.after} {f.dialogue}" for f in course.followups),
+        )
+        await self.services.renderer.send(turn.chat_id, summary, _draft_keyboard(draft, turn.language))
+
     async def _summary(self, draft: Draft, warnings: list[Problem], language: str) -> str:
         dialogue = draft.dialogue
+        assert dialogue is not None
         title = " / ".join(dialogue.title.get(shown) for shown in dialogue.languages)
         lines = [
             f"{dialogue.id}: {title}",
@@ -102,11 +133,15 @@ class Uploads:
         if pressed.action == "discard":
             del self.drafts[_user(turn)]
             await self.services.renderer.remove_keyboard(message)
-            return await self._say(turn, "draft_discarded", dialogue=draft.dialogue.id)
+            return await self._say(turn, "draft_discarded", dialogue=draft.id)
         if pressed.action == "publish":
             await self.services.renderer.remove_keyboard(message)
             del self.drafts[_user(turn)]
+            if draft.course is not None:
+                return await self._publish_course(turn, draft)
             return await self._publish(turn, draft.source, draft.filename, f"telegram trainer {_user(turn)}")
+        if draft.dialogue is None:
+            return None
         draft.preview = None
         await self._say(turn, "preview_start", dialogue=draft.dialogue.id)
         await self._preview_step(turn, draft, engine.Start(turn.language), None)
@@ -141,6 +176,7 @@ class Uploads:
         await self._preview_step(turn, draft, engine.Answer(body), None)
 
     async def _preview_step(self, turn: Turn, draft: Draft, event: engine.Event, pressed: Message | None) -> None:
+        assert draft.dialogue is not None  # only dialogue drafts have a preview
         try:
             moved = engine.step(draft.dialogue, draft.preview, event)
         except engine.EngineError as exc:
@@ -162,6 +198,16 @@ class Uploads:
             await self.services.renderer.send(turn.chat_id, ended, _draft_keyboard(draft, turn.language))
 
     # -- publishing, versions and pictures -------------------------------------------------------
+
+    async def _publish_course(self, turn: Turn, draft: Draft) -> None:
+        """The course as its next version; new joiners of its tranches get the new plan at once."""
+        course = await self.services.catalogue.publish_course(
+            draft.source, draft.filename, f"telegram trainer {_user(turn)}"
+        )
+        version = await self.services.store.course_version(course.id)
+        if self.services.courses is not None:
+            self.services.courses.remember(course)
+        await self._say(turn, "course_published", course=course.id, version=version.number if version else 1)
 
     async def _publish(self, turn: Turn, source: bytes, filename: str, by: str) -> None:
         checked = check_dialogue(source, filename).dialogue
@@ -288,8 +334,10 @@ def _no_peers(language: str) -> Callable[[Chosen], Awaitable[str]]:
 
 
 def _draft_keyboard(draft: Draft, language: str) -> InlineKeyboardMarkup:
+    """Preview (for a dialogue), Publish, Discard."""
+    preview = [(text("draft_preview", language), DraftButton("preview", draft.number).data)] if draft.dialogue else []
     return keyboard(
-        (text("draft_preview", language), DraftButton("preview", draft.number).data),
+        *preview,
         (text("draft_publish", language), DraftButton("publish", draft.number).data),
         (text("draft_discard", language), DraftButton("discard", draft.number).data),
     )

@@ -10,6 +10,7 @@ import pytest
 from bot.telegram.texts import COMMANDS, LANGUAGE_BUTTONS, LANGUAGES, TEXTS, text
 
 SAMPLE_VALUES: dict[str, object] = {
+    "plan": "2d connecting-2-days, 1w connecting-1-week, 3w connecting-3-weeks, 2m connecting-2-months",
     "k": 5,
     "days": 365,
     "label": "Martin schrijft mee, maar zegt eerlijk wat hij ervan vindt",

@@ -247,3 +247,36 @@ def _button_data(person: Person) -> list[str]:
     keyboard = person.last.keyboard
     assert keyboard is not None
     return [str(button["callback_data"]) for row in keyboard.raw["reply_markup"]["inline_keyboard"] for button in row]
+
+
+COURSE = b"""\
+id: trial
+kind: course
+title: {nl: De proefcursus, en: The trial course}
+languages: [nl, en]
+followups:
+  - {after: 2d, dialogue: sample}
+"""
+
+
+async def test_course_file_publishes_a_course(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A course file gets a summary with Publish and Discard (no preview); published, it opens as a tranche."""
+    from bot.schedule.calendar import WorkingHours
+    from bot.schedule.courses import CourseBook
+
+    book = CourseBook({}, WorkingHours())
+    async with running_bot(trainers(tg, tmp_path, "sample"), tg, courses=book) as bot:
+        trainer = tg.person(user_id=TRAINER, language_code="en")
+        trainer.send_document(COURSE.replace(b"sample", b"missing"), "trial.yaml")
+        assert await texts(trainer) == [text("course_upload_missing", "en", course="trial", ids="missing")]
+        trainer.send_document(COURSE, "trial.yaml")
+        (summary,) = await texts(trainer)
+        assert summary.startswith("Course trial: The trial course") and "2d sample" in summary
+        assert trainer.last.buttons == [text("draft_publish", "en"), text("draft_discard", "en")]
+        await trainer.press(text("draft_publish", "en"))
+        assert (await texts(trainer))[-1] == text("course_published", "en", course="trial", version=1)
+        version = await store_of(bot).course_version("trial")
+        assert version is not None and version.number == 1 and "trial" in book.ids()
+        trainer.send("/course open trial 2026-12-01 Zwolle")
+        await trainer.replies()
+        assert trainer.messages[-1].upload is not None, "the tranche opens: its QR code arrives"
