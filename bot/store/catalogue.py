@@ -76,13 +76,18 @@ class Catalogue:
         await self._store.publish_course(course.id, source.decode(), published_by)
         return course
 
+    async def course(self, course_id: str) -> Course | None:
+        """The newest published version of one course, or None."""
+        version = await self._store.course_version(course_id)
+        return None if version is None else load_course(version.source.encode(), f"course {course_id}")
+
     async def courses(self) -> dict[CourseId, Course]:
         """The newest published version of every course."""
         found = {}
         for course_id in await self._store.course_ids():
-            version = await self._store.course_version(course_id)
-            if version is not None:
-                found[CourseId(course_id)] = load_course(version.source.encode(), f"course {course_id}")
+            course = await self.course(course_id)
+            if course is not None:
+                found[CourseId(course_id)] = course
         return found
 
     def _remember(self, dialogue: Dialogue) -> Dialogue:

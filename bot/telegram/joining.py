@@ -16,6 +16,10 @@ MAX_PAUSE = timedelta(days=366)
 async def join(services: Services, turn: Turn, code: str) -> None:
     """Enrol in the tranche behind ``code`` and queue its follow-ups; a closed or unknown link is explained."""
     tranche = await services.store.tranche(code)
+    if tranche is not None and services.courses is not None:  # a course published since the bot started
+        newest = await services.catalogue.course(tranche.course)
+        if newest is not None:
+            services.courses.remember(newest)
     plan = services.courses.plan(tranche, turn.who.contact) if tranche and services.courses else None
     if tranche is None or tranche.closed or plan is None or services.courses is None:
         return await services.say(turn, "course_closed")

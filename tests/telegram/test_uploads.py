@@ -280,3 +280,20 @@ async def test_course_file_publishes_a_course(tg: FakeTelegram, tmp_path: Path) 
         trainer.send("/course open trial 2026-12-01 Zwolle")
         await trainer.replies()
         assert trainer.messages[-1].upload is not None, "the tranche opens: its QR code arrives"
+
+
+async def test_course_published_elsewhere_is_used_at_once(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A course version published from the command line while the bot runs gives its plan to the next joiner."""
+    from datetime import date
+
+    from bot.schedule.calendar import WorkingHours
+    from bot.schedule.courses import CourseBook
+
+    async with running_bot(trainers(tg, tmp_path, "sample"), tg, courses=CourseBook({}, WorkingHours())) as bot:
+        store = store_of(bot)
+        await store.publish_course("trial", COURSE.decode(), "command line")
+        tranche = await store.open_tranche("trial", "Zwolle", date(2026, 12, 1), "command line")
+        anna = tg.person(language_code="en")
+        anna.send(f"/start c_{tranche.code}")
+        expected = text("enrolled", "en", course="The trial course", tranche="Zwolle", count=1)
+        assert (await texts(anna))[0] == expected
