@@ -53,6 +53,8 @@ import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.telegram.render import retry_seconds
+
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
@@ -261,7 +263,7 @@ class Sender:
             try:
                 return await self._post(message)
             except RetryAfter as exc:
-                self._throttled(message.chat_id, chat, _seconds(exc.retry_after))
+                self._throttled(message.chat_id, chat, retry_seconds(exc))
         return RetryAt(timedelta(seconds=max(0.0, chat.ready_at - self._clock())), "rate limited", counts=False)
 
     async def _post(self, message: Outgoing) -> Result:
@@ -326,10 +328,6 @@ def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
     )
-
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _log(key: str, result: Result) -> None:

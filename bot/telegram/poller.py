@@ -27,6 +27,8 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
+from bot.telegram.render import retry_seconds
+
 logger = logging.getLogger(__name__)
 
 Handle = Callable[[Update], Awaitable[None]]
@@ -92,7 +94,7 @@ class Poller:
                 updates = await self._fetch()
                 backoff = 1.0
             except RetryAfter as exc:
-                await self._pause(_seconds(exc.retry_after))
+                await self._pause(retry_seconds(exc))
                 continue
             except (Conflict, InvalidToken) as exc:
                 raise PollingError(_explain(exc)) from None
@@ -222,10 +224,6 @@ def _lane_key(update: Update) -> int:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return -update.update_id
-
-
-def _seconds(value: object) -> float:
-    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
 
 
 def _explain(exc: Exception) -> str:

@@ -127,9 +127,11 @@ class Renderer:
             except RetryAfter as exc:
                 if attempt == RETRIES:
                     raise
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(retry_seconds(exc))
         raise AssertionError("unreachable")
 
 
-def _seconds(value: Any) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds (PTB gives a timedelta, or a number without PTB_TIMEDELTA)."""
+    value: Any = exc.retry_after
     return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
