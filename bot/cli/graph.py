@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -16,17 +15,9 @@ from typing import TextIO
 from bot.cli.play import find_dialogue
 from bot.config import dialogues_folder
 from bot.dialogue.dot import to_dot
+from bot.graphviz import INSTALL, TIMEOUT, GraphError, render
 
 FORMATS = {".png": "png", ".svg": "svg"}
-TIMEOUT = 30.0  # seconds for one run of dot
-INSTALL = (
-    "install Graphviz, which provides it: 'sudo apt-get install graphviz' on Debian/Ubuntu, "
-    "'brew install graphviz' on macOS"
-)
-
-
-class GraphError(Exception):
-    """Drawing failed for a reason the user can act on; the message says which."""
 
 
 def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,25 +68,12 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     return 0
 
 
-def render(text: str, image_format: str, program: str = "dot", timeout: float = TIMEOUT) -> bytes:
-    """``text`` drawn by ``dot -T<image_format>``; raises GraphError if dot fails or takes too long."""
-    try:
-        done = subprocess.run(
-            [program, f"-T{image_format}"], input=text.encode(), capture_output=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise GraphError(f"{program} took more than {timeout:g} seconds and was stopped") from None
-    except OSError as exc:
-        raise GraphError(f"could not run {program}: {exc.strerror or exc}") from None
-    if done.returncode != 0 or not done.stdout:
-        reason = done.stderr.decode(errors="replace").strip()[-500:] or f"exit status {done.returncode}"
-        raise GraphError(f"{program} failed: {reason}")
-    return done.stdout
-
-
 def write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path``; raises GraphError with the reason."""
     try:
         path.write_bytes(data)
     except OSError as exc:
         raise GraphError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+__all__ = ["INSTALL", "TIMEOUT", "GraphError", "add_parser", "render", "run", "write"]

@@ -26,6 +26,7 @@ from bot.dialogue.model import Choice, Dialogue, DialogueId, Node
 from bot.dialogue.problems import LoadError, Problem
 from bot.dialogue.state import State
 from bot.dialogue.yamltree import MAX_BYTES
+from bot.graphviz import GraphError, render
 from bot.store.catalogue import UnknownDialogueError
 from bot.telegram.callbacks import DraftButton, PreviewButton, RollbackButton
 from bot.telegram.render import keyboard
@@ -241,9 +242,6 @@ class Uploads:
         )
 
     async def graph(self, turn: Turn, argument: str) -> None:
-        # imported here: the ``bot.cli`` package imports the Telegram app, which imports this module
-        from bot.cli.graph import GraphError, render
-
         try:
             dialogue = await self.services.catalogue.get(DialogueId(argument.strip()))
         except UnknownDialogueError:
