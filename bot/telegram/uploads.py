@@ -140,7 +140,7 @@ class Uploads:
             del self.drafts[_user(turn)]
             if draft.course is not None:
                 return await self._publish_course(turn, draft)
-            return await self._publish(turn, draft.source, draft.filename, f"telegram trainer {_user(turn)}")
+            return await self._publish(turn, draft.source, draft.filename, _publisher(turn))
         if draft.dialogue is None:
             return None
         draft.preview = None
@@ -162,7 +162,7 @@ class Uploads:
             return await self.services.answer(turn, "stale_button")
         await self.services.answer(turn)
         await self.services.renderer.remove_keyboard(message)
-        by = f"telegram trainer {_user(turn)} (rollback to {old.number})"
+        by = f"{_publisher(turn)} (rollback to {old.number})"
         await self._publish(turn, old.source.encode(), f"{old.dialogue} (version {old.number})", by)
 
     # -- preview ---------------------------------------------------------------------------------
@@ -202,9 +202,7 @@ class Uploads:
 
     async def _publish_course(self, turn: Turn, draft: Draft) -> None:
         """The course as its next version; new joiners of its tranches get the new plan at once."""
-        course = await self.services.catalogue.publish_course(
-            draft.source, draft.filename, f"telegram trainer {_user(turn)}"
-        )
+        course = await self.services.catalogue.publish_course(draft.source, draft.filename, _publisher(turn))
         version = await self.services.store.course_version(course.id)
         if self.services.courses is not None:
             self.services.courses.remember(course)
@@ -374,6 +372,11 @@ def _utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _publisher(turn: Turn) -> str:
+    """Who published, as /versions shows it: a trainer's stable short code, never their Telegram id."""
+    return f"trainer {turn.who.contact[:8]} in chat"
 
 
 def _user(turn: Turn) -> int:
