@@ -15,7 +15,7 @@ from bot.store import StoreError
 from bot.telegram.poller import PollingError
 
 logger = logging.getLogger("bot")
-QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "apscheduler")
+QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite")
 
 
 def build_parser() -> argparse.ArgumentParser:

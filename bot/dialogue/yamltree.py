@@ -21,6 +21,7 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 _SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null", "float", "map", "seq"))
 _UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_BRACKETS = re.compile(r"[\[\]{}]")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -60,6 +61,10 @@ class _FatalError(Exception):
     def __init__(self, mark: Mark, message: str) -> None:
         super().__init__(message)
         self.mark, self.message = mark, message
+
+
+class _TooDeepError(_FatalError):
+    """Nesting past ``MAX_DEPTH``: our own limit, which must win over any limit of the parser's."""
 
 
 def parse_yaml(data: bytes, path: str, max_bytes: int = MAX_BYTES) -> tuple[Tree | None, list[Problem]]:
@@ -121,6 +126,16 @@ def _syntax(exc: yaml.MarkedYAMLError) -> str:
     return message
 
 
+def _brackets_nest_past(text: str, limit: int) -> bool:
+    """Whether ``[`` and ``{`` nest deeper than ``limit`` in ``text``, counting every bracket (quoted ones too)."""
+    depth = 0
+    for bracket in _BRACKETS.finditer(text):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
@@ -141,6 +156,7 @@ class _Builder:
             for event in yaml.parse(text, Loader=_Loader):
                 self._on_event(event)
         except yaml.MarkedYAMLError as exc:
+            self._too_deep_before(text, exc)
             raise _FatalError(_mark(exc.problem_mark), f"YAML syntax error: {_syntax(exc)}") from None
         except yaml.reader.ReaderError as exc:
             raise _FatalError(START, f"YAML syntax error: unacceptable character #x{exc.character:04x}") from None
@@ -149,6 +165,31 @@ class _Builder:
         if self.root is None:
             raise _FatalError(START, "file is empty: expected a dialogue")
         return self.root
+
+    def _too_deep_before(self, text: str, exc: yaml.MarkedYAMLError) -> None:
+        """Raise our own nesting error if the text nests too deep before where the parser stopped.
+
+        libyaml (0.2.6 and later) has a nesting limit of its own and reads up to a
+        thousand characters ahead, so ``[[[[...`` stops there with its wording and its
+        column. The pure-Python parser has no such limit: it reads the text up to that
+        point again, one event at a time, and our check stops it at the first level too
+        deep. Only brackets can nest that far ahead of the events (block nesting shows in
+        the events line by line), so the second read happens only when brackets alone
+        nest past the limit before where the parser stopped.
+        """
+        if _Loader is yaml.SafeLoader or exc.problem_mark is None:
+            return
+        prefix = text[: exc.problem_mark.index]
+        if not _brackets_nest_past(prefix, MAX_DEPTH):
+            return
+        again = _Builder(self.path, [])
+        try:
+            for event in yaml.parse(prefix, Loader=yaml.SafeLoader):
+                again._on_event(event)
+        except _TooDeepError:
+            raise
+        except (_FatalError, yaml.YAMLError):
+            return
 
     def _on_event(self, event: yaml.Event) -> None:
         kind = type(event)
@@ -201,7 +242,7 @@ class _Builder:
 
     def _open(self, mark: Mark, is_map: bool) -> None:
         if len(self.stack) >= MAX_DEPTH:
-            raise _FatalError(mark, f"nested more than {MAX_DEPTH} levels deep")
+            raise _TooDeepError(mark, f"nested more than {MAX_DEPTH} levels deep")
         self.stack.append(([], mark, is_map))
 
     def _close(self) -> None:
