@@ -16,6 +16,7 @@ is untouched.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar, cast
@@ -57,6 +58,7 @@ from bot.dialogue.state import State, Step
 
 MAX_ANSWER = 4096
 Q = TypeVar("Q", Choice, Reflection)
+_INVISIBLE = frozenset(("Cf", "Cc", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"))
 
 
 class EngineError(DialogueError):
@@ -76,9 +78,9 @@ class UnexpectedEventError(EngineError):
 
 
 class AnswerLengthError(EngineError):
-    def __init__(self, message: str, minimum: int, maximum: int) -> None:
+    def __init__(self, message: str, minimum: int, maximum: int, *, too_long: bool = False) -> None:
         super().__init__(message)
-        self.minimum, self.maximum = minimum, maximum
+        self.minimum, self.maximum, self.too_long = minimum, maximum, too_long
 
 
 class LoopError(EngineError):
@@ -197,13 +199,25 @@ def _answer(dialogue: Dialogue, state: State, node: Reflection, event: Event) ->
     if not isinstance(event, Answer):
         raise UnexpectedEventError(f"node {node.id!r} waits for a written answer")
     text = event.text.strip()
-    if not node.min_length <= len(text) <= MAX_ANSWER:
+    if len(text) > MAX_ANSWER:
         raise AnswerLengthError(
-            f"an answer here needs {node.min_length} to {MAX_ANSWER} characters, got {len(text)}",
+            f"an answer can have at most {MAX_ANSWER} characters, got {len(text)}",
+            node.min_length,
+            MAX_ANSWER,
+            too_long=True,
+        )
+    if visible_length(text) < node.min_length:
+        raise AnswerLengthError(
+            f"an answer here needs {node.min_length} to {MAX_ANSWER} characters, got {visible_length(text)}",
             node.min_length,
             MAX_ANSWER,
         )
     return _run(dialogue, _record(state, node.id, None), node.next, [Answered(node.id, text)])
+
+
+def visible_length(text: str) -> int:
+    """Characters a reader sees: no whitespace, invisible format or control characters, or combining marks."""
+    return sum(not char.isspace() and unicodedata.category(char) not in _INVISIBLE for char in text)
 
 
 def _record(state: State, node: NodeId, option: OptionId | None, variables: Mapping[str, Value] | None = None) -> State:
@@ -299,4 +313,5 @@ __all__ = [
     "question",
     "start",
     "step",
+    "visible_length",
 ]

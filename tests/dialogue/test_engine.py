@@ -21,7 +21,7 @@ from bot.dialogue.engine import (
     Start,
     step,
 )
-from bot.dialogue.model import Dialogue, DialogueId, End, Message, NodeId, OptionId, Text
+from bot.dialogue.model import Dialogue, DialogueId, End, Message, NodeId, OptionId, Reflection, Text
 
 
 def ids(transition: engine.Transition) -> list[str]:
@@ -201,3 +201,64 @@ def test_silent_loop_is_stopped() -> None:
     dialogue = Dialogue(DialogueId("loop"), 1, text, "other", ("en",), a, nodes)
     with pytest.raises(engine.LoopError):
         engine.start(dialogue, "en")
+
+
+def reflection_at_least(minimum: int) -> Dialogue:
+    """A dialogue of one reflection that needs ``minimum`` characters, then an end."""
+    ask, done = NodeId("ask"), NodeId("done")
+    nodes = {ask: Reflection(ask, Text({"en": "Why?"}), done, min_length=minimum), done: End(done)}
+    return Dialogue(DialogueId("why"), 1, Text({"en": "Why"}), "other", ("en",), ask, nodes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("\u200b" * 20, id="zero-width-spaces"),
+        pytest.param("\u200c\u200d\u2060\ufeff" * 5, id="joiners-and-bom"),
+        pytest.param("\u200f\u200e\u202b\u202c" * 5, id="rtl-marks"),
+        pytest.param("a" + "\u0301" * 30, id="combining-marks"),
+        pytest.param("ok" + "\ufe0f" * 20, id="variation-selectors"),
+        pytest.param("a \u00a0\u3000\u2028\u2029\t" * 5, id="unusual-spaces"),
+    ],
+)
+def test_invisible_characters_do_not_reach_min_length(text: str) -> None:
+    """An answer padded with invisible characters is refused as too short, and nothing is recorded."""
+    dialogue = reflection_at_least(15)
+    state = engine.start(dialogue, "en").state
+    with pytest.raises(engine.AnswerLengthError) as short:
+        step(dialogue, state, Answer(text))
+    assert short.value.minimum == 15 and not short.value.too_long
+
+
+def test_padding_does_not_hide_a_short_answer() -> None:
+    """Two visible letters padded with invisible characters are too short; written out they pass, as written."""
+    dialogue = reflection_at_least(3)
+    state = engine.start(dialogue, "en").state
+    with pytest.raises(engine.AnswerLengthError):
+        step(dialogue, state, Answer("o\u200bk\u200b\u200b"))
+    t = step(dialogue, state, Answer(" o\u200bk!\u200b "))
+    assert t.outputs[0] == Answered(NodeId("ask"), "o\u200bk!\u200b")
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        pytest.param("\u200b" * 20, 0, id="zero-width-spaces"),
+        pytest.param("👍" * 15, 15, id="emoji"),
+        pytest.param("👍\ufe0f👨\u200d👩\u200d👧", 4, id="emoji-with-selector-and-joiners"),
+        pytest.param("\u05e9\u05dc\u05d5\u05dd\u200f \u202bab\u202c", 6, id="hebrew-with-rtl-marks"),
+        pytest.param("e\u0301e\u0308\u20dd", 2, id="combining-marks"),
+        pytest.param("a \u00a0\u3000\u2028\u2029\t\r\n\x00b", 2, id="spaces-and-controls"),
+    ],
+)
+def test_visible_length_counts_what_a_reader_sees(text: str, seen: int) -> None:
+    """visible_length leaves out spaces, invisible format and control characters and combining marks."""
+    assert engine.visible_length(text) == seen
+
+
+def test_maximum_counts_every_character() -> None:
+    """The 4,096 maximum is on the answer as written (stripped), invisible characters included."""
+    dialogue = reflection_at_least(1)
+    with pytest.raises(engine.AnswerLengthError) as long:
+        step(dialogue, engine.start(dialogue, "en").state, Answer("a" + "\u200b" * 4096))
+    assert long.value.too_long
