@@ -19,6 +19,7 @@ from bot.dialogue.problems import DialogueError
 
 MAX_BYTES = 64
 _ID = re.compile(r"[^\W\d][\w-]*\Z")
+_NUMBER = re.compile(r"0|[1-9][0-9]*")
 
 
 class ButtonError(DialogueError):
@@ -61,6 +62,13 @@ def size(data: str) -> int:
     return len(data.encode("utf-8"))
 
 
+def canonical_number(text: str, limit: int = 10**9) -> int:
+    """The number ``text`` as this layer writes numbers (ASCII digits, no sign or leading zero), below ``limit``."""
+    if len(text) > len(str(limit)) or not _NUMBER.fullmatch(text) or int(text) >= limit:
+        raise ButtonError(f"expected a number from 0 to {limit - 1} written plainly, got {text!r}")
+    return int(text)
+
+
 def decode(data: str) -> Button:
     """Parse callback data, or raise ButtonError for anything this layer did not make."""
     if not data or size(data) > MAX_BYTES:
@@ -69,7 +77,11 @@ def decode(data: str) -> Button:
     if (kind, len(parts)) not in (("c", 4), ("s", 3)):
         raise ButtonError(f"unknown button data {data!r}")
     dialogue, version, node, *option = parts
-    if not version.isascii() or not version.isdigit() or not all(map(_ID.match, (dialogue, node, *option))):
+    if not all(map(_ID.match, (dialogue, node, *option))):
         raise ButtonError(f"malformed button data {data!r}")
-    ids = (DialogueId(dialogue), int(version), NodeId(node))
+    try:
+        ids = (DialogueId(dialogue), canonical_number(version), NodeId(node))
+    except ButtonError as exc:
+        exc.add_note(f"in button data {data!r}")
+        raise
     return ChoiceButton(*ids, OptionId(option[0])) if option else SkipButton(*ids)

@@ -81,3 +81,48 @@ def test_forged_button_data_is_refused(data: str) -> None:
 def test_size_counts_utf8_bytes() -> None:
     """The 64-byte budget counts UTF-8 bytes, not characters."""
     assert buttons.size("één") == 5
+
+
+@pytest.mark.parametrize(
+    "version",
+    [
+        pytest.param("01", id="leading-zero"),
+        pytest.param("00", id="double-zero"),
+        pytest.param("1000000000", id="too-large"),
+    ],
+)
+def test_only_canonical_versions_decode(version: str) -> None:
+    """A button whose version is not written the one way this layer writes it is refused."""
+    with pytest.raises(ButtonError):
+        decode(f"c:martin:{version}:pick:write")
+    with pytest.raises(ButtonError):
+        decode(f"s:martin:{version}:pick")
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        pytest.param("007", 10**9, id="leading-zeros"),
+        pytest.param("+1", 10**9, id="plus-sign"),
+        pytest.param("-1", 10**9, id="minus-sign"),
+        pytest.param(" 1", 10**9, id="leading-space"),
+        pytest.param("1_0", 10**9, id="underscore"),
+        pytest.param("١", 10**9, id="arabic-digit"),
+        pytest.param("１", 10**9, id="fullwidth-digit"),
+        pytest.param("²", 10**9, id="superscript"),
+        pytest.param("1\n", 10**9, id="trailing-newline"),
+        pytest.param("", 10**9, id="empty"),
+        pytest.param("9" * 5000, 10**9, id="thousands-of-digits"),
+        pytest.param("10", 10, id="at-the-limit"),
+    ],
+)
+def test_canonical_number_refuses_other_forms(text: str, limit: int) -> None:
+    """canonical_number refuses anything but 0 or digits without a leading zero, below the limit."""
+    with pytest.raises(ButtonError):
+        buttons.canonical_number(text, limit)
+
+
+def test_canonical_number_reads_canonical_forms() -> None:
+    """canonical_number reads 0, 9 and the largest number under its limit."""
+    assert [buttons.canonical_number(text, 10) for text in ("0", "9")] == [0, 9]
+    assert buttons.canonical_number("999999999") == 999_999_999
