@@ -5,7 +5,9 @@ The bot under test talks to it unmodified, through python-telegram-bot's own
 what the bot sent (per chat, edits and deletions applied), hands out updates a
 test pushed through ``getUpdates`` long polling, and answers Telegram's errors
 with Telegram's words and status codes, so PTB raises the same exceptions it
-would in production (``BadRequest``, ``Forbidden``, ``Conflict``, ``RetryAfter``).
+would in production (``BadRequest``, ``Forbidden``, ``Conflict``, ``RetryAfter``). It can also
+limit chosen chats (``limit_chats``), make a call slow (``stall_next``) or carry one out and close the
+connection unanswered (``drop_next``), so a test can see what the bot does when an outcome is unknown.
 
 Parameters arrive as form fields (multipart when a file is uploaded); PTB sends
 strings as they are and JSON-encodes everything else, so a field is decoded as
@@ -23,7 +25,7 @@ import mimetypes
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from types import TracebackType
@@ -200,6 +202,20 @@ class Chat:
     def bot_messages(self) -> list[StoredMessage]:
         """Everything the bot sent here, in order, deleted ones included (they are flagged)."""
         return [message for message in self.messages.values() if message.by_bot]
+
+
+@dataclass
+class _ChatLimit:
+    """A 429 limit on one chosen chat (``limit_chats``), counted apart from ``limit_per_chat``."""
+
+    per_second: float
+    retry_after: int | None = None
+    sent_at: deque[float] = field(default_factory=deque)
+
+    def wait(self, now: float) -> int:
+        """Seconds to answer in a 429 (0: the message fits the rate now)."""
+        wait = retry_after(self.sent_at, self.per_second, now)
+        return self.retry_after if wait and self.retry_after is not None else wait
 
 
 @dataclass(eq=False)
@@ -467,6 +483,9 @@ class FakeTelegram:
         self._chat_limit: float | None = None
         self._global_limit: float | None = None
         self._global_sent_at: deque[float] = deque()
+        self._chat_limits: dict[int, _ChatLimit] = {}
+        self._stalls: list[tuple[str, float]] = []
+        self._drops: list[str] = []
         self._in_flight: list[str] = []
         self._last_activity = 0.0
         self._polls = 0
@@ -745,6 +764,40 @@ class FakeTelegram:
         """Answer 429 when the bot posts or edits, over all chats, faster than this (None: no limit)."""
         self._global_limit = per_second
 
+    def limit_chats(self, chat_ids: Iterable[int], per_second: float | None, retry_after: int | None = None) -> None:
+        """Answer 429 when the bot posts or edits in one of these chats faster than ``per_second``
+        (None lifts their limit); the 429 says ``retry_after`` seconds if given, else when the rate allows."""
+        for chat_id in chat_ids:
+            if per_second is None:
+                self._chat_limits.pop(chat_id, None)
+            else:
+                self._chat_limits[chat_id] = _ChatLimit(per_second, retry_after)
+
+    def stall_next(self, method: str, seconds: float) -> None:
+        """The next call of ``method`` waits ``seconds`` before it is carried out and answered (once).
+
+        A client that gives up meanwhile closes its connection, which cancels the call: nothing is carried out.
+        """
+        self._stalls.append((method.lower(), seconds))
+
+    def drop_next(self, method: str) -> None:
+        """The next call of ``method`` is carried out (a message is stored), then its connection is closed
+        without an answer (once): the client cannot know whether it happened."""
+        self._drops.append(method.lower())
+
+    def _stalled(self, method: str) -> float:
+        for index, (name, seconds) in enumerate(self._stalls):
+            if name == method.lower():
+                del self._stalls[index]
+                return seconds
+        return 0.0
+
+    def _dropped(self, method: str) -> bool:
+        if method.lower() in self._drops:
+            self._drops.remove(method.lower())
+            return True
+        return False
+
     def _injected(self, method: str) -> ApiError | None:
         for index, (name, error) in enumerate(self._failures):
             if name == method.lower():
@@ -754,9 +807,11 @@ class FakeTelegram:
 
     def _throttle(self, chat: Chat) -> None:
         now = time.monotonic()
+        chosen = self._chat_limits.get(chat.id)
         wait = max(
             retry_after(chat.sent_at, self._chat_limit, now),
             retry_after(self._global_sent_at, self._global_limit, now),
+            chosen.wait(now) if chosen is not None else 0,
         )
         if wait:
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
@@ -764,6 +819,8 @@ class FakeTelegram:
             chat.sent_at.append(now)
         if self._global_limit is not None:
             self._global_sent_at.append(now)
+        if chosen is not None:
+            chosen.sent_at.append(now)
 
     # -- HTTP ------------------------------------------------------------------------------------
 
@@ -780,15 +837,21 @@ class FakeTelegram:
             self._in_flight.append(name)
             self._last_activity = time.monotonic()
         try:
-            return web.json_response({"ok": True, "result": await self._answer(name, handler, params)})
+            response = web.json_response({"ok": True, "result": await self._answer(name, handler, params)})
         except ApiError as error:
-            return error.response()
+            response = error.response()
         finally:
             if not polling:
                 self._in_flight.remove(name)
                 self._last_activity = time.monotonic()
+        if self._dropped(name) and request.transport is not None:
+            request.transport.abort()  # carried out, never answered
+        return response
 
     async def _answer(self, name: str, handler: Handler, params: JSON) -> Any:
+        stall = self._stalled(name)
+        if stall:
+            await asyncio.sleep(stall)
         injected = self._injected(name)
         if injected is not None:
             raise injected

@@ -12,7 +12,16 @@ from collections.abc import AsyncIterator
 import pytest
 from fakeapi import FakeTelegram
 from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 ANNA = 7
@@ -383,3 +392,62 @@ async def test_python_telegram_bot_application_runs_against_the_fake(tg: FakeTel
             await app.updater.stop()
             await app.stop()
     assert tg.unconfirmed == [] and "deleteWebhook" in [call.method for call in tg.calls]
+
+
+async def test_chosen_chats_are_limited_and_others_are_not(tg: FakeTelegram, bot: Bot) -> None:
+    """limit_chats answers 429 in the chosen chats only, until the rate allows; None lifts the limit."""
+    tg.person(user_id=ANNA), tg.person(user_id=BEN, first_name="Ben")
+    tg.limit_chats([ANNA], 1 / 30)
+    await bot.send_message(ANNA, "one")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(ANNA, "two")
+    assert 29 <= caught.value.retry_after.total_seconds() <= 30
+    for text in ("three", "four", "five"):
+        await bot.send_message(BEN, text)
+    tg.limit_chats([ANNA], None)
+    await bot.send_message(ANNA, "six")
+
+
+async def test_chosen_chats_can_answer_a_fixed_retry_after(tg: FakeTelegram, bot: Bot) -> None:
+    """With retry_after given, a 429 in a limited chat says exactly that many seconds; edits count too."""
+    tg.person(user_id=ANNA)
+    tg.limit_chats([ANNA], 1, retry_after=30)
+    sent = await bot.send_message(ANNA, "one")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.edit_message_text("edited", ANNA, sent.message_id)
+    assert caught.value.retry_after == dtm.timedelta(seconds=30)
+
+
+async def test_stalled_call_is_answered_late(tg: FakeTelegram, bot: Bot) -> None:
+    """stall_next makes the next call of that method wait before it is carried out, once."""
+    anna = tg.person(user_id=ANNA)
+    tg.stall_next("sendMessage", 0.3)
+    started = time.monotonic()
+    await bot.send_message(ANNA, "late")
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    await bot.send_message(ANNA, "on time")
+    assert time.monotonic() - started < 0.3 and anna.texts() == ["late", "on time"]
+
+
+async def test_client_that_gives_up_on_a_stalled_call_leaves_nothing_done(tg: FakeTelegram, bot: Bot) -> None:
+    """A client timeout during a stall closes the connection: PTB raises TimedOut and nothing is sent."""
+    anna = tg.person(user_id=ANNA)
+    tg.stall_next("sendMessage", 5)
+    with pytest.raises(TimedOut):
+        await bot.send_message(ANNA, "never", read_timeout=0.2)
+    await asyncio.sleep(0.1)
+    assert anna.texts() == [] and [call.method for call in tg.calls].count("sendMessage") == 1
+    await bot.send_message(ANNA, "again")
+    assert anna.texts() == ["again"]
+
+
+async def test_dropped_call_is_carried_out_but_never_answered(tg: FakeTelegram, bot: Bot) -> None:
+    """drop_next stores the message, then closes the connection: PTB raises NetworkError; the next call is normal."""
+    anna = tg.person(user_id=ANNA)
+    tg.drop_next("sendMessage")
+    with pytest.raises(NetworkError):
+        await bot.send_message(ANNA, "sent, unconfirmed")
+    assert anna.texts() == ["sent, unconfirmed"]
+    await bot.send_message(ANNA, "confirmed")
+    assert anna.texts() == ["sent, unconfirmed", "confirmed"]
