@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from bot.dialogue.problems import DialogueError, did_you_mean
+from bot.dialogue.problems import DialogueError, Suggest, did_you_mean
 
 Value: TypeAlias = bool | int | str
 MAX_LENGTH = 500
@@ -105,18 +105,18 @@ def _tokenize(source: str) -> list[_Token]:
     return tokens
 
 
-def parse(source: str) -> Expr:
-    """Parse a condition or raise ExprError pointing at the offending character."""
+def parse(source: str, suggest: Suggest = did_you_mean) -> Expr:
+    """Parse a condition or raise ExprError pointing at the offending character (``suggest`` finds a typo's fix)."""
     if len(source) > MAX_LENGTH:
         raise ExprError(f"condition is too long: {len(source)} characters, the limit is {MAX_LENGTH}", 0)
     if not source.strip():
         raise ExprError("condition is empty", 0)
-    return _Parser(_tokenize(source)).parse()
+    return _Parser(_tokenize(source), suggest).parse()
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
-        self.tokens, self.index, self.depth = tokens, 0, 0
+    def __init__(self, tokens: list[_Token], suggest: Suggest) -> None:
+        self.tokens, self.index, self.depth, self.suggest = tokens, 0, 0, suggest
 
     @property
     def current(self) -> _Token:
@@ -178,7 +178,7 @@ class _Parser:
 
     def call(self, name: _Token) -> Expr:
         if name.text not in _FUNCTIONS:
-            hint = did_you_mean(name.text, _FUNCTIONS)
+            hint = self.suggest(name.text, _FUNCTIONS)
             raise ExprError(f"unknown function {name.text!r}{hint}: use visited(...) or chosen(...)", name.offset)
         self.advance()
         argument = self.expect("name", f"an id inside {name.text}(...)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.dialogue import buttons, expr, scope
 from bot.dialogue.model import DialogueId, NodeId, Option, OptionId, Text
-from bot.dialogue.problems import Problem, did_you_mean
+from bot.dialogue.problems import Problem
 from bot.dialogue.reader import describe, present
 from bot.dialogue.texts import MAX_LABEL, TextReader
 from bot.dialogue.yamltree import Map, Scalar, Tree
@@ -93,7 +93,7 @@ class OptionReader(TextReader):
     def assignment(self, key: str, name: str, tree: Tree) -> expr.Value | None:
         declared = self.scope.variables.get(name)
         if declared is None:
-            hint = did_you_mean(name, self.scope.variables)
+            hint = self.suggest(name, self.scope.variables.keys())
             self.error(tree.mark, f"'{key}' names unknown variable {name!r}{hint}: declare it under 'variables'")
             return None
         wanted = int if key == "add" else declared
@@ -111,7 +111,7 @@ class OptionReader(TextReader):
     def target(self, tree: Tree, what: str) -> NodeId | None:
         name = self.string(tree, what)
         if name is not None and name not in self.node_ids:
-            self.error(tree.mark, f"{what} names a missing node {name!r}{did_you_mean(name, self.node_ids)}")
+            self.error(tree.mark, f"{what} names a missing node {name!r}{self.suggest(name, self.node_ids)}")
             return None
         return None if name is None else NodeId(name)
 
@@ -120,7 +120,7 @@ class OptionReader(TextReader):
         if source is None:
             return None
         try:
-            return scope.bind(expr.parse(source), self.scope)
+            return scope.bind(expr.parse(source, self.suggest), self.scope, self.suggest)
         except expr.ExprError as exc:
             shift = 0
             if isinstance(tree, Scalar) and tree.inline:  # else the column is unknown: point at the value

@@ -7,11 +7,15 @@ line and column, the way editors and compilers print positions.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import heapq
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 Severity = Literal["error", "warning"]
+Suggest: TypeAlias = Callable[[str, Collection[str]], str]
+MAX_SUGGESTIONS = 50
+MAX_CANDIDATES = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +61,22 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for a close match, else an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class Suggestions:
+    """A "did you mean" hint for one file's problems, on a budget: a file full of typos is checked in linear time.
+
+    Only the first ``searches`` problems get a suggestion, and each compares the
+    word with at most ``candidates`` names: those closest to it in length.
+    """
+
+    def __init__(self, searches: int = MAX_SUGGESTIONS, candidates: int = MAX_CANDIDATES) -> None:
+        self.left, self.candidates = searches, candidates
+
+    def __call__(self, word: str, choices: Collection[str]) -> str:
+        if self.left <= 0:
+            return ""
+        self.left -= 1
+        if len(choices) > self.candidates:
+            choices = heapq.nsmallest(self.candidates, choices, key=lambda name: (abs(len(name) - len(word)), name))
+        return did_you_mean(word, choices)

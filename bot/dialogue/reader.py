@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import TypeVar, cast
 
-from bot.dialogue.problems import Mark, Problem, did_you_mean
+from bot.dialogue.problems import Mark, Problem, Suggestions
 from bot.dialogue.yamltree import Key, Map, Scalar, Seq, Tree
 
 T = TypeVar("T")
@@ -39,6 +39,7 @@ def describe(tree: Tree) -> str:
 class Reader:
     def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path, self.problems = path, problems
+        self.suggest = Suggestions()
 
     def error(self, mark: Mark, message: str) -> None:
         self.problems.append(Problem(self.path, mark, message))
@@ -63,8 +64,8 @@ class Reader:
                 self.error(tree.mark, f"{what} is missing {name!r}")
         return {name: value for name, (_, value) in tree.items.items() if name in allowed}
 
-    def unknown_key(self, key: Key, what: str, allowed: Iterable[str]) -> None:
-        hint = did_you_mean(key.text, allowed) or f" (expected one of: {', '.join(allowed)})"
+    def unknown_key(self, key: Key, what: str, allowed: tuple[str, ...]) -> None:
+        hint = self.suggest(key.text, allowed) or f" (expected one of: {', '.join(allowed)})"
         self.error(key.mark, f"unknown key {key.text!r} in {what}{hint}")
 
     def string(self, tree: Tree, what: str) -> str | None:
@@ -110,7 +111,7 @@ class Reader:
     def one_of(self, tree: Tree, what: str, choices: tuple[str, ...]) -> str | None:
         text = self.string(tree, what)
         if text is not None and text not in choices:
-            hint = did_you_mean(text, choices) or f" (expected one of: {', '.join(choices)})"
+            hint = self.suggest(text, choices) or f" (expected one of: {', '.join(choices)})"
             self.error(tree.mark, f"unknown {what} {text!r}{hint}")
             return None
         return text

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.dialogue.expr import Call, Compare, Expr, ExprError, Literal, Logic, Not, Var
-from bot.dialogue.problems import did_you_mean
+from bot.dialogue.problems import Suggest, did_you_mean
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +22,9 @@ class Scope:
     options: Mapping[str, tuple[str, ...]]  # option id -> "node.option" keys that carry it
 
 
-def bind(expr: Expr, scope: Scope) -> Expr:
+def bind(expr: Expr, scope: Scope, suggest: Suggest = did_you_mean) -> Expr:
     """Check names and types against ``scope``; qualify option ids as ``node.option``."""
-    bound, kind = _Binder(scope).visit(expr)
+    bound, kind = _Binder(scope, suggest).visit(expr)
     if kind is not bool:
         raise ExprError(f"a condition must be true or false, this is {type_name(kind)}", 0)
     return bound
@@ -36,8 +36,8 @@ def type_name(kind: type) -> str:
 
 
 class _Binder:
-    def __init__(self, scope: Scope) -> None:
-        self.scope = scope
+    def __init__(self, scope: Scope, suggest: Suggest) -> None:
+        self.scope, self.suggest = scope, suggest
 
     def visit(self, expr: Expr) -> tuple[Expr, type]:
         match expr:
@@ -57,7 +57,7 @@ class _Binder:
 
     def variable(self, name: str, offset: int) -> type:
         if name not in self.scope.variables:
-            hint = did_you_mean(name, self.scope.variables)
+            hint = self.suggest(name, self.scope.variables.keys())
             raise ExprError(f"unknown variable {name!r}{hint}: declare it under 'variables'", offset)
         return self.scope.variables[name]
 
@@ -79,7 +79,7 @@ class _Binder:
     def call(self, call: Call) -> Call:
         if call.function == "visited":
             if call.argument not in self.scope.nodes:
-                hint = did_you_mean(call.argument, self.scope.nodes)
+                hint = self.suggest(call.argument, self.scope.nodes)
                 raise ExprError(f"unknown node {call.argument!r}{hint}", call.offset)
             return call
         return replace(call, argument=self.option(call.argument, call.offset))
@@ -93,7 +93,7 @@ class _Binder:
             return keys[0]
         if len(keys) > 1:
             raise ExprError(f"option {name!r} is in several choices: write one of {', '.join(keys)}", offset)
-        hint = did_you_mean(name, [*self.scope.options, *qualified])
+        hint = self.suggest(name, [*self.scope.options, *qualified])
         raise ExprError(f"unknown option {name!r}{hint}", offset)
 
 

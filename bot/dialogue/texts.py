@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from bot.dialogue.model import LANGUAGES, Text
-from bot.dialogue.problems import Problem, did_you_mean
+from bot.dialogue.problems import Problem
 from bot.dialogue.reader import Reader, present
 from bot.dialogue.yamltree import Map, Scalar, Seq, Tree
 
@@ -46,7 +46,7 @@ class TextReader(Reader):
         found: dict[str, str] = {}
         for language, (key, value) in tree.items.items():
             if language not in self.languages:
-                hint = did_you_mean(language, self.languages)
+                hint = self.suggest(language, self.languages)
                 self.error(key.mark, f"{what} has language {language!r}{hint}, not in 'languages'")
             elif (text := self.bounded(value, f"{what} ({language})")) is not None:
                 found[language] = text
