@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import course, db, dialogues, graph, outbox, play, run, trainer, validate
+from bot.cli import course, db, dialogues, graph, logs, outbox, play, run, trainer, validate
 from bot.config import ConfigError
 from bot.store import StoreError
 from bot.telegram.poller import PollingError
@@ -54,6 +54,7 @@ def _count(raw: str) -> int:
 
 def configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.redact_handlers(logging.getLogger().handlers)  # every logger's records pass the root's handlers
     for name in QUIET_LOGGERS:  # at DEBUG these print tokens, updates and SQL parameters
         logging.getLogger(name).setLevel(logging.WARNING)
 
