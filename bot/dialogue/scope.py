@@ -7,7 +7,7 @@ unknown name or a comparison of a number with text while someone is chatting.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.dialogue.expr import Call, Compare, Expr, ExprError, Literal, Logic, Not, Var
 from bot.dialogue.problems import Suggest, did_you_mean
@@ -20,6 +20,11 @@ class Scope:
     variables: Mapping[str, type]
     nodes: frozenset[str]
     options: Mapping[str, tuple[str, ...]]  # option id -> "node.option" keys that carry it
+    option_names: tuple[str, ...] = field(init=False, repr=False, compare=False)  # both forms, for suggestions
+
+    def __post_init__(self) -> None:
+        qualified = (key for keys in self.options.values() for key in keys)
+        object.__setattr__(self, "option_names", (*self.options, *qualified))
 
 
 def bind(expr: Expr, scope: Scope, suggest: Suggest = did_you_mean) -> Expr:
@@ -85,15 +90,14 @@ class _Binder:
         return replace(call, argument=self.option(call.argument, call.offset))
 
     def option(self, name: str, offset: int) -> str:
-        qualified = {key for keys in self.scope.options.values() for key in keys}
-        if name in qualified:
+        if name in self.scope.options.get(name.rpartition(".")[2], ()):  # already "node.option"
             return name
         keys = self.scope.options.get(name, ())
         if len(keys) == 1:
             return keys[0]
         if len(keys) > 1:
             raise ExprError(f"option {name!r} is in several choices: write one of {', '.join(keys)}", offset)
-        hint = self.suggest(name, [*self.scope.options, *qualified])
+        hint = self.suggest(name, self.scope.option_names)
         raise ExprError(f"unknown option {name!r}{hint}", offset)
 
 
