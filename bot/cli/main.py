@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
 from bot.cli import course, db, dialogues, graph, logs, outbox, play, run, trainer, validate
+from bot.cli.playkey import explain_mismatch
+from bot.cli.run import TelegramUnreachableError
 from bot.config import ConfigError
 from bot.store import StoreError
+from bot.store.protocol import SecretMismatchError
 from bot.telegram.poller import PollingError
 
 logger = logging.getLogger("bot")
-QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite")
+QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "asyncio")
+EX_FAILED = 2  # an expected failure, named in one line (under systemd: restarted)
+EX_CONFIG = 78  # sysexits' EX_CONFIG: the configuration is wrong (under systemd: not restarted)
+EX_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program whose reader went away
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,16 +68,38 @@ def configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb. An expected failure is one line on stderr, without a traceback, also with ``-v``."""
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose)
     try:
-        return int(args.run(args))
-    except (ConfigError, StoreError, PollingError) as exc:
-        print(f"goodwork: {exc}", file=sys.stderr)
-        return 2
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
+    except SecretMismatchError as exc:
+        return _fail(explain_mismatch(exc), EX_CONFIG)
+    except ConfigError as exc:
+        return _fail(str(exc), EX_CONFIG)
+    except (StoreError, PollingError, TelegramUnreachableError) as exc:
+        return _fail(str(exc), EX_FAILED)
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
     except Exception:
         logger.exception("goodwork %s failed unexpectedly", args.verb)
-        return 2
+        return EX_FAILED
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"goodwork: {logs.redact(message)}", file=sys.stderr)
+    return code
+
+
+def _reader_gone() -> int:
+    """stdout's reader closed early (``goodwork ... | head``): stop quietly, and let the exit flush go nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):  # stdout may be no file at all (tests)
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EX_PIPE
