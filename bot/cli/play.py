@@ -101,8 +101,8 @@ class Player:
         self.stdin, self.out = stdin, stdout
 
     async def play(self, language: str, resume: bool = False) -> int:
-        self.say(f"== {self.dialogue.title.get(language)} ==  ({HELP})")
         outcome = await self.conversations.current(self.person, self.dialogue.id) if resume else None
+        await self.greet(outcome, language)
         if resume and outcome is None:
             self.say("(nothing to resume: starting from the beginning)\n")
         if outcome is None:
@@ -116,11 +116,20 @@ class Player:
             outcome = await self.apply(outcome, line.strip())
         return 0
 
+    async def greet(self, resumed: Outcome | None, language: str) -> None:
+        """The title, in the language and version of the game being resumed if there is one."""
+        dialogue = self.dialogue
+        if resumed is not None and resumed.state is not None:
+            language = resumed.state.language
+            dialogue = await self.conversations.catalogue.get(dialogue.id, resumed.state.version)
+        self.say(f"== {dialogue.title.get(language)} ==  ({HELP})")
+
     async def apply(self, outcome: Outcome, line: str) -> Outcome:
+        event = self.event(outcome, line)
         try:
-            moved = await self.conversations.apply(self.person, self.dialogue.id, self.event(outcome, line))
+            moved = await self.conversations.apply(self.person, self.dialogue.id, event)
         except engine.EngineError as exc:
-            self.say(f"(!) {exc}. {HELP}")
+            self.say(f"(!) {explain(exc, event)}")
             return outcome
         self.show(moved.outputs)
         return moved
@@ -166,6 +175,25 @@ def _indent(line: str) -> str:
     return " " * (len(line) - len(line.lstrip()) + (3 if line.lstrip()[:1].isdigit() else 0))
 
 
+def explain(error: engine.EngineError, event: engine.Event) -> str:
+    """What went wrong, in a player's words: never an internal node or option id."""
+    if isinstance(error, engine.AnswerLengthError):
+        if error.too_long:
+            return f"That answer is too long: keep it to {error.maximum:,} characters."
+        return f"That answer is too short: write at least {error.minimum} characters."
+    if isinstance(error, engine.NotOfferedError):
+        return "That is not one of the options: type its number."
+    if isinstance(error, engine.StaleError):
+        return "This game no longer fits the dialogue file: start it again without --resume."
+    if isinstance(error, engine.LoopError):
+        return "The dialogue goes round in circles without asking anything: run 'goodwork validate' on it."
+    if isinstance(event, engine.Back):
+        return "There is no earlier question."
+    if isinstance(event, engine.Skip):
+        return "This question cannot be skipped."
+    return f"That does not fit here. {HELP}"
+
+
 def render(output: Output) -> str:
     """One output as terminal text."""
     if isinstance(output, Say):
@@ -174,10 +202,15 @@ def render(output: Output) -> str:
         numbered = "\n".join(f"  {n}. {offer.label}" for n, offer in enumerate(output.options, 1))
         return f"{output.text}\n{numbered}"
     if isinstance(output, AskText):
-        return output.text + ("\n  (write your answer, or 'skip')" if output.skip_data else "\n  (write your answer)")
+        return f"{output.text}\n  ({_answer_hint(output)})"
     if isinstance(output, Chosen):
         peers = "\n   (in the bot, colleagues' choices appear here once enough have answered)" if output.peers else ""
         return f"  -> {output.label}{peers}"
     if isinstance(output, Finished):
         return "-- end --"
     return ""
+
+
+def _answer_hint(question: AskText) -> str:
+    least = f", at least {question.min_length} characters" if question.min_length > 1 else ""
+    return f"write your answer{least}" + (", or 'skip'" if question.skip_data else "")

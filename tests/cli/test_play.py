@@ -50,15 +50,40 @@ def test_option_id_back_skip_and_errors() -> None:
     code, out = run_play(str(SAMPLE), "write\nback\n9\nvoice\nskip\n", lang="nl")
     assert code == 0
     assert out.count("Wat doet hij?") == 2
-    assert "(!) option '9' is not offered at node 'pick'" in out
+    assert "(!) That is not one of the options: type its number." in out
     assert "-> Twijfel uiten" in out and out.rstrip().endswith("-- end --")
 
 
 def test_too_short_answer_is_explained() -> None:
-    """A reflection below min_length gets a hint and the question stays open."""
+    """A reflection below min_length says how many characters it needs, and the question stays open."""
     code, out = run_play(str(SAMPLE), "1\nskip\nabc\nlonger answer\n", lang="en")
-    assert code == 0 and "(!) an answer here needs 5 to 4096 characters, got 3" in out
+    assert code == 0 and "(!) That answer is too short: write at least 5 characters." in out
     assert "-- end --" in out
+
+
+def errors(out: str) -> list[str]:
+    return [line.removeprefix("> ") for line in out.splitlines() if line.removeprefix("> ").startswith("(!)")]
+
+
+def test_mistakes_are_explained_without_internal_ids() -> None:
+    """Back at the first question, a wrong option, skip where it is not allowed and a long answer get plain words."""
+    lines = ["back", "skip", "sure", "write", "skip", "skip", "x" * 4097, "a reason"]
+    code, out = run_play(str(SAMPLE), "\n".join(lines) + "\n", lang="en")
+    assert code == 0 and out.rstrip().endswith("-- end --")
+    assert errors(out) == [
+        "(!) There is no earlier question.",
+        "(!) This question cannot be skipped.",
+        "(!) That is not one of the options: type its number.",
+        "(!) This question cannot be skipped.",
+        "(!) That answer is too long: keep it to 4,096 characters.",
+    ]
+
+
+def test_reflection_prompt_says_how_long_an_answer_must_be() -> None:
+    """A reflection with a minimum length says so in its prompt; a skippable one offers 'skip'."""
+    _, out = run_play(str(SAMPLE), "1\nskip\n", lang="en")
+    assert "Why?\n  (write your answer, or 'skip')" in out
+    assert "What would you do?\n  (write your answer, at least 5 characters)" in out
 
 
 def test_end_of_input_and_quit() -> None:
@@ -99,6 +124,14 @@ def test_resume_continues_where_it_stopped() -> None:
     code, out = run_play(str(SAMPLE), "a reason\n", resume=True)
     assert code == 0 and "What does he do?" not in out
     assert out.count("Why?") == 1 and out.rstrip().endswith("-- end --")
+
+
+def test_resume_speaks_the_language_it_started_in() -> None:
+    """--resume shows the title and the questions in the language of the saved game, not the default one."""
+    run_play(str(SAMPLE), "1\nquit\n", lang="en")
+    code, out = run_play(str(SAMPLE), "quit\n", resume=True)
+    assert code == 0 and "== Sample ==" in out and "Why?" in out
+    assert "Proef" not in out and "Waarom?" not in out
 
 
 def test_resume_with_nothing_to_resume() -> None:
