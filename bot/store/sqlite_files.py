@@ -15,6 +15,7 @@ from bot.store.protocol import StoreFileError
 
 logger = logging.getLogger(__name__)
 
+ELSEWHERE = "point GOODWORK_DB at a file in a folder this user can write"
 # Set once the file is known to be ours, so a wrong file is left exactly as it was.
 WAL = "PRAGMA journal_mode = WAL"  # readers never block the writer; a commit is one append
 PRAGMAS = (
@@ -26,23 +27,34 @@ PRAGMAS = (
 
 
 def create_private(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 if it does not exist; warn if it is readable by others."""
-    if not path.parent.is_dir():
-        raise StoreFileError(f"cannot create database {str(path)!r}: folder {str(path.parent)!r} does not exist")
-    if path.is_dir():
-        raise StoreFileError(f"cannot open database {str(path)!r}: it is a folder")
-    with contextlib.suppress(FileExistsError):
+    """Create ``path`` empty with mode 0600 if it does not exist; warn if it is readable by others.
+
+    Raises StoreFileError naming the path and the fix when the folder or the file cannot be used.
+    """
+    problem = access_problem(path)
+    if problem is not None:
+        raise StoreFileError(problem)
+    if os.path.isdir(path):
+        raise StoreFileError(f"cannot open database {str(path)!r}: it is a folder; point GOODWORK_DB at a file")
+    try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreFileError(f"cannot create database {str(path)!r}: {exc.strerror or exc}") from None
     if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         logger.warning("database %s can be read by other users of this machine; chmod 600 it", path)
 
 
 async def connect_reader(path: Path) -> aiosqlite.Connection:
     """A read-only aiosqlite connection with the same settings."""
+    problem = access_problem(path)
+    if problem is not None:  # said before aiosqlite starts a thread, which a failed connect leaves behind
+        raise StoreFileError(problem)
     try:
         connection = await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
-        raise StoreFileError(f"cannot open database {str(path)!r}: {exc}") from None
+        raise _refused(path, exc, f"cannot open database {str(path)!r}") from None
     try:
         for pragma in PRAGMAS:
             await connection.execute(pragma)
@@ -50,30 +62,72 @@ async def connect_reader(path: Path) -> aiosqlite.Connection:
         await connection.execute("PRAGMA query_only = ON")
     except sqlite3.DatabaseError as exc:
         await connection.close()
-        raise StoreFileError(f"cannot use {str(path)!r} as a database: {exc}") from None
+        raise _refused(path, exc, f"cannot use {str(path)!r} as a database") from None
     return connection
 
 
 def connect_sync(path: Path) -> sqlite3.Connection:
-    """The same, as a plain connection for the writer's own thread."""
+    """The same, as a plain connection for the writer's own thread, which has checked that it can write."""
     try:
         connection = sqlite3.connect(path, isolation_level=None)
     except sqlite3.Error as exc:
-        raise StoreFileError(f"cannot open database {str(path)!r}: {exc}") from None
+        raise _refused(path, exc, f"cannot open database {str(path)!r}") from None
     try:
         for pragma in PRAGMAS:
             connection.execute(pragma)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        connection.execute("BEGIN IMMEDIATE")  # the write lock: fails here, not in the first step, if it cannot write
+        connection.execute("ROLLBACK")
     except sqlite3.DatabaseError as exc:
         connection.close()
-        raise StoreFileError(f"cannot use {str(path)!r} as a database: {exc}") from None
+        raise _refused(path, exc, f"cannot use {str(path)!r} as a database") from None
     return connection
+
+
+def access_problem(path: Path, kind: str = "database", elsewhere: str = ELSEWHERE) -> str | None:
+    """Why this user cannot keep a database at ``path``, as one line with the fix; None if nothing is wrong.
+
+    SQLite writes its journal (or ``-wal`` and ``-shm``) beside the database: the folder must be writable too.
+    """
+    cannot = f"cannot {'open' if os.path.exists(path) else 'create'} {kind} {str(path)!r}"
+    folder = str(path.absolute().parent)
+    if not os.path.isdir(folder):
+        if os.path.exists(folder):
+            return f"{cannot}: {folder!r} is not a folder; {elsewhere}"
+        return f"{cannot}: folder {folder!r} does not exist; create it, or {elsewhere}"
+    if _read_only(folder):
+        return f"{cannot}: folder {folder!r} is on a read-only file system; {elsewhere} (systemd: ReadWritePaths=)"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"{cannot}: folder {folder!r} is not writable by this user, and SQLite keeps its journal files beside "
+            f"the database: let this user write there, or {elsewhere}"
+        )
+    if os.path.isfile(path) and not os.access(path, os.R_OK | os.W_OK):
+        return f"{cannot}: the file is not readable and writable by this user: chown it to that user and chmod 600 it"
+    return None
+
+
+def _read_only(folder: str) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _refused(path: Path, exc: sqlite3.Error, message: str) -> StoreFileError:
+    """SQLite could not open or write ``path``: the reason in the file system if there is one, else ``message``."""
+    if exc.sqlite_errorname in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        return StoreFileError(f"database {str(path)!r} is busy: another process held it for 5 s; try again")
+    return StoreFileError(access_problem(path) or f"{message}: {exc}")
 
 
 def backup(source: Path, target: Path) -> None:
     """Copy a live database with SQLite's online backup into a new private file, atomically."""
-    if target.exists():
+    if os.path.exists(target):
         raise StoreFileError(f"backup target {str(target)!r} already exists; choose a new file name")
+    problem = access_problem(target, "backup", "choose a path in a folder this user can write")
+    if problem is not None:
+        raise StoreFileError(problem)
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     create_private(partial)

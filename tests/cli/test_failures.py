@@ -24,6 +24,8 @@ if TELEGRAM_TESTS not in sys.path:
 from fakeapi import FakeTelegram  # noqa: E402
 
 from bot.cli.main import EX_CONFIG  # noqa: E402
+from bot.store.protocol import StoreFileError  # noqa: E402
+from bot.store.sqlite_files import connect_reader, connect_sync  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
 REJECTED = "123456789:" + string.ascii_letters[:35]  # well-formed, but not the fake's token
@@ -142,6 +144,66 @@ async def test_closed_stdout_ends_quietly(tmp_path: Path) -> None:
         os.close(write_end)
     _, err = await asyncio.wait_for(child.communicate(), 60)
     assert (child.returncode, err.decode()) == (141, "")
+
+
+AS_ROOT = pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere; see test_database_under_a_file")
+
+
+async def db_upgrade(tmp_path: Path, database: Path) -> str:
+    """The one line `goodwork db upgrade` prints for ``database``, after checking it failed with exit 2."""
+    env = environment("http://127.0.0.1:1/bot", GOODWORK_DB=str(database))
+    return one_line(await goodwork("db", "upgrade", env=env, cwd=tmp_path), 2)
+
+
+async def test_missing_database_folder(tmp_path: Path) -> None:
+    """A GOODWORK_DB in a folder that does not exist: one line naming the folder and what to do."""
+    line = await db_upgrade(tmp_path, tmp_path / "nowhere" / "bot.sqlite3")
+    assert f"folder {str(tmp_path / 'nowhere')!r} does not exist; create it, or point GOODWORK_DB at" in line
+
+
+async def test_database_under_a_file(tmp_path: Path) -> None:
+    """A GOODWORK_DB under a regular file (as root may find it): one line saying it is not a folder."""
+    (tmp_path / "notes").write_text("a file")
+    line = await db_upgrade(tmp_path, tmp_path / "notes" / "bot.sqlite3")
+    assert f"{str(tmp_path / 'notes')!r} is not a folder; point GOODWORK_DB at" in line
+
+
+@AS_ROOT
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
+async def test_read_only_database_folder(tmp_path: Path, existing: bool) -> None:
+    """A folder this user cannot write (the database in it new or not): one line naming it, no traceback."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if existing:
+        env = environment("http://127.0.0.1:1/bot", GOODWORK_DB=str(folder / "bot.sqlite3"))
+        assert (await goodwork("db", "upgrade", env=env, cwd=tmp_path)).code == 0
+    folder.chmod(0o500)
+    try:
+        line = await db_upgrade(tmp_path, folder / "bot.sqlite3")
+    finally:
+        folder.chmod(0o700)
+    assert f"folder {str(folder)!r} is not writable by this user" in line and "GOODWORK_DB" in line
+
+
+@AS_ROOT
+async def test_read_only_database_file(tmp_path: Path) -> None:
+    """A database file this user cannot write: one line saying so and how to fix it."""
+    database = tmp_path / "bot.sqlite3"
+    env = environment("http://127.0.0.1:1/bot", GOODWORK_DB=str(database))
+    assert (await goodwork("db", "upgrade", env=env, cwd=tmp_path)).code == 0
+    database.chmod(0o400)
+    line = await db_upgrade(tmp_path, database)
+    assert f"cannot open database {str(database)!r}: the file is not readable and writable by this user" in line
+
+
+async def test_sqlite_refusals_become_store_errors(tmp_path: Path) -> None:
+    """SQLite's "unable to open database file" from either connection is a StoreFileError naming the folder."""
+    database = tmp_path / "gone" / "bot.sqlite3"
+    expected = f"folder {str(database.parent)!r} does not exist"
+    with pytest.raises(StoreFileError, match=expected):
+        connect_sync(database)
+    with pytest.raises(StoreFileError, match=expected):
+        await connect_reader(database)
 
 
 def test_service_does_not_restart_on_configuration_errors() -> None:
