@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -23,7 +24,9 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     opening.add_argument("course", metavar="COURSE", help="a course id from dialogues/courses/")
     opening.add_argument("--tranche", required=True, metavar="NAME", help="a name for the group, e.g. 'Utrecht March'")
     opening.add_argument("--date", required=True, type=_day, metavar="YYYY-MM-DD", help="the day the course is given")
-    opening.add_argument("--qr", type=Path, metavar="FILE.png", help="where to write the QR code (default: beside you)")
+    opening.add_argument(
+        "--qr", type=_qr_file, metavar="FILE.png", help="where to write the QR code (default: COURSE-TRANCHE.png here)"
+    )
     opening.set_defaults(run=open_tranche)
     listing = actions.add_parser("list", help="tranches with their enrolment counts")
     listing.add_argument("course", nargs="?", metavar="COURSE")
@@ -31,6 +34,13 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     closing = actions.add_parser("close", help="close a tranche's join link")
     closing.add_argument("code", metavar="CODE", help="the code at the end of the join link (after c_)")
     closing.set_defaults(run=close_tranche)
+
+
+def _qr_file(raw: str) -> Path:
+    folder = Path(raw).absolute().parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder {str(folder)!r} does not exist")
+    return Path(raw)
 
 
 def _day(raw: str) -> date:
@@ -44,13 +54,20 @@ def open_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
     username = _bot_username(settings)
     course = find_course(settings.dialogues, args.course)
+    target = (args.qr or Path(f"{course.id}-{_slug(args.tranche)}.png")).absolute()
     opening = args.tranche, args.date
     tranche = using_store(settings, lambda store: store.open_tranche(course.id, *opening, "goodwork course open"))
     link = join_link(username, tranche.code)
-    target = args.qr or Path(f"{course.id}-{_slug(args.tranche)}.png")
-    target.write_bytes(qr_png(link))
     print(f"{course.title.get('en')}: tranche {tranche.name!r} on {tranche.day.isoformat()}", file=out)
     print(f"join link: {link}", file=out)
+    try:
+        target.write_bytes(qr_png(link))
+    except OSError as exc:
+        print(
+            f"goodwork: the tranche is open, but its QR code could not be written to {target}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
     print(f"QR code:   {target}", file=out)
     return 0
 

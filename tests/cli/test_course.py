@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import main
+from bot.cli.main import EX_CONFIG, main
 
 ROOT = Path(__file__).parents[2]
 
@@ -58,12 +58,38 @@ def test_open_list_close(environment: Path, capsys: pytest.CaptureFixture[str]) 
 def test_open_refusals(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
 ) -> None:
-    """An unknown course or a missing bot username stops with one line naming the problem."""
+    """An unknown course or a missing bot username stops with one line naming the problem (a configuration error)."""
     if "--unset-username" in arguments:
         monkeypatch.delenv("GOODWORK_BOT_USERNAME")
         arguments = arguments[:1]
-    assert main(["course", "open", *arguments, "--tranche", "x", "--date", "2026-03-14"]) == 2
+    assert main(["course", "open", *arguments, "--tranche", "x", "--date", "2026-03-14"]) == EX_CONFIG
     assert message in capsys.readouterr().err
+
+
+def qr_line(out: str) -> Path:
+    return Path(next(line for line in out.splitlines() if line.startswith("QR code:")).split(maxsplit=2)[2])
+
+
+@pytest.mark.parametrize("qr", [None, "codes/zwolle.png"], ids=["default", "relative"])
+def test_open_prints_where_the_qr_code_went(
+    environment: Path, capsys: pytest.CaptureFixture[str], qr: str | None
+) -> None:
+    """The QR code's file is printed as an absolute path: by default in the current folder, or where --qr says."""
+    (environment / "codes").mkdir()
+    extra = ["--qr", qr] if qr else []
+    assert main(["course", "open", "art-of-connecting", "--tranche", "Zwolle", "--date", "2026-05-01", *extra]) == 0
+    written = qr_line(capsys.readouterr().out)
+    assert written.is_absolute() and written.is_file()
+    assert written == environment / (qr or "art-of-connecting-zwolle.png")
+
+
+def test_qr_in_a_missing_folder_is_refused_first(capsys: pytest.CaptureFixture[str]) -> None:
+    """A --qr in a folder that does not exist is refused before the tranche is opened."""
+    with pytest.raises(SystemExit) as exited:
+        main(["course", "open", "art-of-connecting", "--tranche", "Ede", "--date", "2026-05-01", "--qr", "no/x.png"])
+    assert exited.value.code == 2 and "does not exist" in capsys.readouterr().err
+    assert main(["course", "list"]) == 0
+    assert "Ede" not in capsys.readouterr().out
 
 
 def test_same_tranche_name_twice(capsys: pytest.CaptureFixture[str]) -> None:
