@@ -89,13 +89,8 @@ class Probe(HTTPXRequest):
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
         try:
             return dict(json.loads(payload.decode("utf-8", "replace")))
-        except ValueError:
+        except (ValueError, TypeError):
             raise TelegramError("the answer is not the Bot API's") from None
-
-    def advice(self) -> str:
-        if self.status is None:
-            return "check this machine's network (DNS, proxy, firewall) and GOODWORK_API_URL"
-        return "something answered, but not as the Bot API: check GOODWORK_API_URL, or try again later"
 
     def reason(self, error: TelegramError | None = None) -> str:
         if self.status is not None and self.status >= 300:
@@ -106,6 +101,15 @@ class Probe(HTTPXRequest):
             return "no answer in time"
         cause = error.__cause__ if error is not None and error.__cause__ is not None else error
         return f"{type(cause).__name__}: {cause}"[:200]
+
+    def advice(self) -> str:
+        if self.status is None:
+            return "check this machine's network (DNS, proxy, firewall) and GOODWORK_API_URL"
+        if self.status >= 300:
+            return (
+                "Telegram, or a proxy on the way, answered with an error: try again later, and check GOODWORK_API_URL"
+            )
+        return "something answered, but not as the Bot API does: check GOODWORK_API_URL"
 
 
 def _phrase(status: int) -> str:

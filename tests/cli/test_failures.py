@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 TELEGRAM_TESTS = str(Path(__file__).resolve().parents[1] / "telegram")
 if TELEGRAM_TESTS not in sys.path:
@@ -114,6 +115,26 @@ async def test_telegram_server_error_is_one_line(tmp_path: Path) -> None:
         env = environment(tg.api_url, tg.token, GOODWORK_DB=str(tmp_path / "bot.sqlite3"))
         line = one_line(await goodwork("-v", "run", env=env, cwd=tmp_path), 2)
     assert line.startswith(f"goodwork: cannot reach Telegram at 127.0.0.1:{tg.port} (502 Bad Gateway)")
+
+
+async def test_proxy_error_page_is_one_line(tmp_path: Path) -> None:
+    """A proxy answering with an HTML error page: one line with the status, not the page, and no traceback."""
+
+    async def error_page(request: web.Request) -> web.Response:
+        return web.Response(status=502, text="<html><body>502 Bad Gateway</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", error_page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        host = f"127.0.0.1:{runner.addresses[0][1]}"
+        env = environment(f"http://{host}/bot", GOODWORK_DB=str(tmp_path / "bot.sqlite3"))
+        line = one_line(await goodwork("-v", "run", env=env, cwd=tmp_path), 2)
+    finally:
+        await runner.cleanup()
+    assert line.startswith(f"goodwork: cannot reach Telegram at {host} (502 Bad Gateway)") and "<html>" not in line
 
 
 async def test_run_after_play_explains_the_play_key(tmp_path: Path) -> None:
