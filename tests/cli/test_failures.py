@@ -18,15 +18,18 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.cli.main import EX_CONFIG
+from bot.cli.playkey import explain_mismatch, key_file
+from bot.config import Settings
+from bot.store import Keys, open_store
+from bot.store.protocol import SecretMismatchError, StoreFileError
+from bot.store.sqlite_files import connect_reader, connect_sync
+
 TELEGRAM_TESTS = str(Path(__file__).resolve().parents[1] / "telegram")
 if TELEGRAM_TESTS not in sys.path:
     sys.path.insert(0, TELEGRAM_TESTS)  # fakeapi.py lives there, imported by name
 
 from fakeapi import FakeTelegram  # noqa: E402
-
-from bot.cli.main import EX_CONFIG  # noqa: E402
-from bot.store.protocol import StoreFileError  # noqa: E402
-from bot.store.sqlite_files import connect_reader, connect_sync  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
 REJECTED = "123456789:" + string.ascii_letters[:35]  # well-formed, but not the fake's token
@@ -148,6 +151,23 @@ async def test_run_after_play_explains_the_play_key(tmp_path: Path) -> None:
     line = one_line(done, EX_CONFIG)
     assert line.startswith("goodwork: goodwork.sqlite3 was made by 'goodwork play' with its local key")
     assert "goodwork.sqlite3.play-key" in line and "GOODWORK_DB" in line and "delete both files" in line
+
+
+@pytest.mark.parametrize("key_made_it", [True, False], ids=["play-key", "other-key"])
+def test_play_key_is_named_only_when_it_made_the_database(tmp_path: Path, key_made_it: bool) -> None:
+    """The play explanation appears only when the key file beside the database really opens it."""
+    database, key = tmp_path / "goodwork.sqlite3", "play-key-" + "p" * 32
+    environ = {"GOODWORK_DB": str(database), "GOODWORK_SECRET": SECRET}
+    asyncio.run(made_with(Settings.from_env(environ), Keys(key if key_made_it else "other-" + "o" * 32)))
+    key_file(str(database)).write_text(key + "\n")
+    explained = explain_mismatch(SecretMismatchError("GOODWORK_SECRET is not the secret"), environ)
+    assert explained.startswith(f"{database} was made by 'goodwork play'") == key_made_it
+    assert explained.startswith("GOODWORK_SECRET is not the secret") != key_made_it
+
+
+async def made_with(settings: Settings, keys: Keys) -> None:
+    store = await open_store(settings, keys)
+    await store.close()
 
 
 async def test_closed_stdout_ends_quietly(tmp_path: Path) -> None:
