@@ -55,6 +55,8 @@ class Redactor(logging.Filter):
         return self._pattern.sub(lambda found: self._labels[found.group()], text)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if self._pattern is None:  # no secret in the environment: leave the record as it is
+            return True
         record.msg, record.args = self.redact(_message(record)), ()
         if record.exc_info:
             record.exc_text = record.exc_text or _FORMATTER.formatException(record.exc_info)
