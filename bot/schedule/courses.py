@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 from bot.dialogue.course import Course, CourseId
 from bot.schedule.calendar import WorkingHours
-from bot.schedule.plan import follow_up_plan
+from bot.schedule.plan import first_slot, follow_up_plan
 from bot.store.protocol import Planned, Tranche
 
 
@@ -20,6 +21,15 @@ class CourseBook:
         """The follow-ups of ``tranche``'s course for one person, or None if that course is not defined here."""
         course = self.courses.get(CourseId(tranche.course))
         return None if course is None else follow_up_plan(course, tranche.day, self.hours, key)
+
+    def paused(self, dues: Sequence[datetime], until: date, key: str) -> list[datetime]:
+        """``dues`` moved so that nothing comes before ``until``: the first to the first slot on or after it
+        (spread by ``key`` like a plan), the others by as much, each into working hours. Unchanged if the
+        first is already on or after ``until``."""
+        if not dues or min(dues).astimezone(self.hours.tz).date() >= until:
+            return list(dues)
+        shift = first_slot(until, self.hours, key) - min(dues)
+        return [self.hours.next_open(due + shift) for due in dues]
 
     def title(self, course: str, language: str) -> str:
         known = self.courses.get(CourseId(course))

@@ -99,9 +99,12 @@ class Dispatcher:
         """Send one claimed row and settle it; how it ended."""
         try:
             participant = await self.store.participant(row.contact)
-            if participant is None or not participant.active or participant.paused:
+            if participant is None or not participant.active:
                 await self.store.cancel_pending(row.contact)
                 return "cancelled"
+            if participant.paused:  # stopped meanwhile: held with the rest until /resume
+                await self.store.stop(row.contact)
+                return "stopped"
             if row.kind == "reminder" and self.reminders and await self.reminders.answered(row, participant):
                 await self.store.mark_skipped(row.id)
                 return "skipped"
@@ -145,7 +148,10 @@ class Dispatcher:
         if self.reminders is None:
             return
         if row.kind == "reminder":
-            await self.store.shift_pending(row.contact, BACK_OFF)
+            later = [
+                (row_id, self.hours.next_open(due + BACK_OFF)) for row_id, due in await self.store.pending(row.contact)
+            ]
+            await self.store.move_pending(row.contact, later)
             return
         when = await self.reminders.due(row, self.clock())
         if when is not None:

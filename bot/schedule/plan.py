@@ -16,9 +16,9 @@ def follow_up_plan(course: Course, course_day: date, hours: WorkingHours, key: s
 
     ``key`` is any string stable for the person (not their chat id: it only decides the minute).
     """
-    plan = []
-    for followup in course.followups:
-        day = followup.after.due(course_day)
-        opening = datetime.combine(day, hours.start, tzinfo=hours.tz)
-        plan.append(Planned(hours.spread(opening, key, SPREAD), followup.dialogue))
-    return plan
+    return [Planned(first_slot(f.after.due(course_day), hours, key), f.dialogue) for f in course.followups]
+
+
+def first_slot(day: date, hours: WorkingHours, key: str) -> datetime:
+    """The first working-hours moment on or after ``day``, spread over the morning by ``key``."""
+    return hours.spread(datetime.combine(day, hours.start, tzinfo=hours.tz), key, SPREAD)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings
 from bot.store.keys import Identity, Keys, Pseudonym
-from bot.store.protocol import Store, StoreError
+from bot.store.protocol import RepeatedUpdateError, Store, StoreError
 from bot.store.sqlite import Clock, SqliteStore, utc_now
 
 
@@ -16,7 +16,7 @@ async def open_store(settings: Settings, keys: Keys, *, clock: Clock = utc_now, 
         raise ConfigError(
             f"GOODWORK_DB: {settings.db.split('://')[0]!r} databases are not supported yet; use a file path"
         )
-    return await SqliteStore.open(Path(settings.db), check=keys.check, clock=clock, tz=settings.tz, migrate=migrate)
+    return await SqliteStore.open(Path(settings.db), keys=keys, clock=clock, tz=settings.tz, migrate=migrate)
 
 
-__all__ = ["Identity", "Keys", "Pseudonym", "SqliteStore", "Store", "StoreError", "open_store"]
+__all__ = ["Identity", "Keys", "Pseudonym", "RepeatedUpdateError", "SqliteStore", "Store", "StoreError", "open_store"]

@@ -31,10 +31,17 @@ class Catalogue:
     def __init__(self, store: Store) -> None:
         self._store, self._loaded = store, dict[tuple[DialogueId, int], Dialogue]()
 
-    async def publish(self, source: bytes, path: str, published_by: str, base_dir: Path | None = None) -> Dialogue:
+    async def publish(
+        self, source: bytes, path: str, published_by: str, base_dir: Path | None = None, update: int | None = None
+    ) -> Dialogue:
         """Check ``source`` (raising LoadError with every problem) and store it as the next version."""
-        dialogue = load_dialogue(source, path, base_dir)
-        version = await self._store.publish(dialogue.id, source.decode(), published_by)
+        return await self.publish_checked(load_dialogue(source, path, base_dir), source, published_by, update)
+
+    async def publish_checked(
+        self, dialogue: Dialogue, source: bytes, published_by: str, update: int | None = None
+    ) -> Dialogue:
+        """Store ``source``, already checked as ``dialogue``, as the next version."""
+        version = await self._store.publish(dialogue.id, source.decode(), published_by, update)
         return self._remember(replace(dialogue, version=version.number))
 
     async def get(self, dialogue: DialogueId, number: int | None = None) -> Dialogue:
@@ -70,10 +77,10 @@ class Catalogue:
                     published.append(DialogueId(f"course {course_id}"))
         return Synced(tuple(published), tuple(str(problem) for problem in report.errors))
 
-    async def publish_course(self, source: bytes, path: str, published_by: str) -> Course:
+    async def publish_course(self, source: bytes, path: str, published_by: str, update: int | None = None) -> Course:
         """Check a course file (LoadError with every problem) and store it as the course's next version."""
         course = load_course(source, path)
-        await self._store.publish_course(course.id, source.decode(), published_by)
+        await self._store.publish_course(course.id, source.decode(), published_by, update)
         return course
 
     async def course(self, course_id: str) -> Course | None:

@@ -14,21 +14,17 @@ from bot.dialogue.model import Dialogue, DialogueId
 from bot.dialogue.state import State
 from bot.store.catalogue import Catalogue
 from bot.store.keys import Pseudonym
-from bot.store.protocol import ConflictError, Saved, StepRecord, Store
+from bot.store.protocol import ConflictError, RepeatedUpdateError, Saved, StepRecord, Store
 
 ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a step produced; ``repeated`` when the same update was already handled (show nothing)."""
+    """What a step produced: what to show, and the state it left."""
 
     outputs: tuple[Output, ...]
     state: State | None
-    repeated: bool = False
-
-
-REPEATED = Outcome((), None, repeated=True)
 
 
 class Conversations:
@@ -45,6 +41,7 @@ class Conversations:
     ) -> Outcome:
         """Apply ``event`` and commit it; an EngineError leaves everything as it was.
 
+        With ``update_id``, a Telegram update that was applied before raises RepeatedUpdateError.
         ``version``, from a button, must be the version the conversation is on.
         Two steps racing on one conversation (a double tap) cannot both win: the
         loser is recomputed on the winner's state, where its button is usually stale.
@@ -76,12 +73,12 @@ class Conversations:
             transition = engine.step(loaded, saved.state if saved else None, event)
         except engine.EngineError:
             if update_id is not None and await self.store.seen_update(update_id):
-                return REPEATED  # redelivered after it moved the conversation on: it no longer fits
+                raise RepeatedUpdateError(f"update {update_id} was applied before") from None
             raise
         records = tuple(o for o in transition.outputs if isinstance(o, Chosen | Answered))
         revision = saved.revision if saved else None
-        committed = await self.store.commit_step(StepRecord(person, transition.state, revision, records, update_id))
-        return REPEATED if committed is None else Outcome(transition.outputs, transition.state)
+        await self.store.commit_step(StepRecord(person, transition.state, revision, records, update_id))
+        return Outcome(transition.outputs, transition.state)
 
     async def _dialogue(self, dialogue: DialogueId, saved: Saved | None, event: Event) -> Dialogue:
         """The newest version to start on; the pinned one to go on with."""

@@ -3,9 +3,13 @@
 One master key is stretched from the secret with scrypt (so a weak secret
 still costs an attacker real work per guess), and from it one key per purpose:
 
-    contact  keys the delivery side (participants: chat id, settings)
+    contact  keys the delivery side (participants: the sealed chat id, settings)
     person   keys the reflection side (conversation state, choices, reflections)
+    erasure  marks an erasure, so that restoring a backup can erase that person again
+    author   names a trainer in "published by" (matching no other column)
     check    a fixed value stored in the database to recognise the secret
+    chat     (HKDF) the AES-GCM key that seals chat ids: the bot must reach people,
+             but no Telegram id is ever stored in clear
 
 Because the two pseudonyms of one person come from different keys, a copy of
 the database alone cannot join the two sides; the running bot, holding the
@@ -16,33 +20,50 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NewType
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 Pseudonym = NewType("Pseudonym", str)
 
 _SALT = b"goodwork-coach/pseudonyms/v1"
+_SEALED = b"\x01"  # format of a sealed chat id: version byte, 12-byte nonce, AES-GCM of 8 bytes with its tag
+_NONCE = 12
+
+
+class SealError(ValueError):
+    """A sealed chat id that this secret cannot open (another secret, or damaged bytes)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Both pseudonyms of one person: the only way the code refers to someone."""
+    """The pseudonyms of one person: the only way the code refers to someone."""
 
     contact: Pseudonym = field(repr=False)
     person: Pseudonym = field(repr=False)
+    erasure: Pseudonym = field(default=Pseudonym(""), repr=False)
 
 
 class Keys:
-    """Derives pseudonyms from ``GOODWORK_SECRET``; holds no other state."""
+    """Derives pseudonyms and the chat-id key from ``GOODWORK_SECRET``; holds no other state."""
 
-    __slots__ = ("_check", "_contact", "_person")
+    __slots__ = ("_author", "_chat", "_check", "_contact", "_erasure", "_person")
 
     def __init__(self, secret: str) -> None:
         master = _stretch(secret)
         self._contact = _derive(master, "contact")
         self._person = _derive(master, "person")
+        self._erasure = _derive(master, "erasure")
+        self._author = _derive(master, "author")
         self._check = _derive(master, "check").hex()
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"goodwork/chat-id/v1")
+        self._chat = AESGCM(hkdf.derive(master))
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -53,11 +74,30 @@ class Keys:
         return self._check
 
     def identity(self, who: str) -> Identity:
-        """Both pseudonyms for ``who``, e.g. ``telegram:12345`` or ``terminal:alice``."""
-        return Identity(_pseudonym(self._contact, who), _pseudonym(self._person, who))
+        """The pseudonyms for ``who``, e.g. ``telegram:12345`` or ``terminal:alice``."""
+        return Identity(_pseudonym(self._contact, who), _pseudonym(self._person, who), _pseudonym(self._erasure, who))
 
     def telegram(self, user_id: int) -> Identity:
         return self.identity(f"telegram:{user_id}")
+
+    def author(self, user_id: int) -> str:
+        """A trainer's short code for "published by": stable, and equal to no other stored value."""
+        return _pseudonym(self._author, f"telegram:{user_id}")[:8]
+
+    def seal_chat(self, chat_id: int, contact: Pseudonym) -> bytes:
+        """``chat_id`` encrypted with a fresh nonce, bound to its contact row (moved to another row, it fails)."""
+        nonce = os.urandom(_NONCE)
+        return _SEALED + nonce + self._chat.encrypt(nonce, chat_id.to_bytes(8, "big", signed=True), contact.encode())
+
+    def open_chat(self, sealed: bytes, contact: Pseudonym) -> int:
+        """The chat id in ``sealed``; SealError if this secret did not seal it for ``contact``."""
+        if sealed[:1] != _SEALED or len(sealed) != 1 + _NONCE + 8 + 16:
+            raise SealError("not a sealed chat id")
+        try:
+            plain = self._chat.decrypt(sealed[1 : 1 + _NONCE], sealed[1 + _NONCE :], contact.encode())
+        except InvalidTag:
+            raise SealError("a sealed chat id that this GOODWORK_SECRET cannot open") from None
+        return int.from_bytes(plain, "big", signed=True)
 
 
 @lru_cache(maxsize=8)

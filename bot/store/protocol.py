@@ -5,18 +5,24 @@
      +-- SchemaTooNewError    the database was upgraded by a newer goodwork
      +-- SecretMismatchError  GOODWORK_SECRET differs from the one the database was made with
      +-- ConflictError        the conversation moved on since it was read (retry the step)
+     +-- RepeatedUpdateError  this Telegram update changed something already (show where the person is)
      +-- TrancheError         a course tranche that is unknown, closed, or whose name is taken
 
 Two sides never meet in one row: the *contact* side (keyed by the contact
 pseudonym: chat id and settings) and the *person* side (keyed by the person
 pseudonym: conversation state, choices, reflections). See ``keys.py``.
+
+Every method that changes something on behalf of a Telegram update takes that
+update's id as ``update``: the id is recorded in the same transaction as the
+change, so an update delivered twice changes state once (the second time the
+method raises ``RepeatedUpdateError`` and changes nothing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +54,10 @@ class ConflictError(StoreError):
     pass
 
 
+class RepeatedUpdateError(StoreError):
+    """The update was applied before (a redelivery after a crash): nothing was changed now."""
+
+
 class TrancheError(StoreError):
     """A tranche that does not exist, is closed, or whose name is taken."""
 
@@ -61,6 +71,14 @@ class Participant:
     paused: bool = False
     digest: bool = True
     active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """An update's arrival: the sender's contact, and whether the update changed something before."""
+
+    participant: Participant
+    repeated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +151,23 @@ class Queued:
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """One numbered schema change. ``note`` is said to the operator when it is applied; ``scrub`` compacts
+    the file afterwards, so that no old page keeps what the migration removed."""
+
     number: int
     name: str
     script: str = field(repr=False)
+    note: str = ""
+    scrub: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """A recorded erasure: its sequence number, the person's erasure mark (a keyed hash) and the day."""
+
+    number: int
+    mark: str = field(repr=False)
+    day: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +190,8 @@ class Pruned:
 class Store(Protocol):
     """Everything the bot keeps. Implementations: ``SqliteStore`` (PostgreSQL later)."""
 
+    upgraded: tuple[Migration, ...]  # the migrations applied when this store was opened
+
     async def close(self) -> None: ...
 
     async def status(self) -> SchemaStatus: ...
@@ -167,7 +201,7 @@ class Store(Protocol):
 
     async def participant(self, contact: Pseudonym) -> Participant | None: ...
 
-    async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Participant | None: ...
+    async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Arrival: ...
 
     async def update_participant(
         self,
@@ -177,9 +211,8 @@ class Store(Protocol):
         paused: bool | None = None,
         digest: bool | None = None,
         active: bool | None = None,
+        update: int | None = None,
     ) -> Participant | None: ...
-
-    async def claim_update(self, update_id: int) -> bool: ...
 
     async def seen_update(self, update_id: int) -> bool: ...
 
@@ -190,14 +223,16 @@ class Store(Protocol):
 
     async def current_dialogue(self, person: Pseudonym) -> DialogueId | None: ...
 
-    async def set_current(self, person: Pseudonym, dialogue: DialogueId | None) -> None: ...
+    async def set_current(self, person: Pseudonym, dialogue: DialogueId | None, update: int | None = None) -> None: ...
 
     async def commit_step(self, step: StepRecord) -> Saved | None: ...
 
     async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]: ...
 
     # --- content ------------------------------------------------------------
-    async def publish(self, dialogue: DialogueId, source: str, published_by: str) -> Version: ...
+    async def publish(
+        self, dialogue: DialogueId, source: str, published_by: str, update: int | None = None
+    ) -> Version: ...
 
     async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None: ...
 
@@ -205,7 +240,9 @@ class Store(Protocol):
 
     async def dialogue_ids(self) -> list[DialogueId]: ...
 
-    async def publish_course(self, course: str, source: str, published_by: str) -> Version: ...
+    async def publish_course(
+        self, course: str, source: str, published_by: str, update: int | None = None
+    ) -> Version: ...
 
     async def course_version(self, course: str) -> Version | None: ...
 
@@ -214,22 +251,39 @@ class Store(Protocol):
     # --- privacy and upkeep -------------------------------------------------
     async def export(self, who: Identity) -> dict[str, Any]: ...
 
-    async def erase(self, who: Identity) -> int: ...
+    async def ask_to_forget(self, contact: Pseudonym, code: str, until: datetime) -> None: ...
+
+    async def erase(self, who: Identity, *, confirm: str | None = None, update: int | None = None) -> int | None: ...
+
+    async def erasures(self, after: int = 0) -> list[Erasure]: ...
+
+    async def erase_again(self, erasure: Erasure, who: Identity | None) -> int: ...
+
+    async def contacts(self) -> list[tuple[Pseudonym, int]]: ...
 
     async def prune(self, today: date, retention_days: int) -> Pruned: ...
 
     async def backup(self, target: Path) -> None: ...
 
     # --- courses and the outbox ---------------------------------------------
-    async def open_tranche(self, course: str, name: str, day: date, opened_by: str) -> Tranche: ...
+    async def open_tranche(
+        self, course: str, name: str, day: date, opened_by: str, update: int | None = None
+    ) -> Tranche: ...
 
     async def tranche(self, code: str) -> Tranche | None: ...
 
     async def tranches(self, course: str | None = None) -> list[Tranche]: ...
 
-    async def close_tranche(self, code: str) -> bool: ...
+    async def close_tranche(self, code: str, update: int | None = None) -> bool: ...
 
-    async def enrol(self, contact: Pseudonym, code: str, plan: Sequence[Planned]) -> bool: ...
+    async def enrol(
+        self,
+        contact: Pseudonym,
+        code: str,
+        plan: Sequence[Planned],
+        language: str | None = None,
+        update: int | None = None,
+    ) -> bool: ...
 
     async def claim_due(self, now: datetime, limit: int) -> list[Queued]: ...
 
@@ -247,7 +301,15 @@ class Store(Protocol):
 
     async def cancel_pending(self, contact: Pseudonym) -> int: ...
 
-    async def shift_pending(self, contact: Pseudonym, by: timedelta) -> int: ...
+    async def pending(self, contact: Pseudonym) -> list[tuple[int, datetime]]: ...
+
+    async def move_pending(
+        self, contact: Pseudonym, moves: Sequence[tuple[int, datetime]], update: int | None = None
+    ) -> int: ...
+
+    async def stop(self, contact: Pseudonym, update: int | None = None) -> int: ...
+
+    async def resume(self, contact: Pseudonym, now: datetime, update: int | None = None) -> int: ...
 
     async def recover_sending(self) -> int: ...
 
@@ -256,7 +318,7 @@ class Store(Protocol):
     # --- trainers invited by link --------------------------------------------
     async def invite_trainer(self, expires: datetime, created_by: str) -> str: ...
 
-    async def redeem_invitation(self, code: str, contact: Pseudonym) -> bool: ...
+    async def redeem_invitation(self, code: str, contact: Pseudonym, update: int | None = None) -> bool: ...
 
     async def is_trainer(self, contact: Pseudonym) -> bool: ...
 

@@ -22,23 +22,25 @@ import aiosqlite
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.dialogue.state import State
 from bot.store import sqlite_files
-from bot.store.keys import Identity, Pseudonym
+from bot.store.keys import Keys, Pseudonym, SealError
 from bot.store.protocol import (
+    Arrival,
     Migration,
     Participant,
     Pruned,
     Saved,
     SchemaStatus,
     StepRecord,
+    StoreError,
     Version,
 )
 from bot.store.sqlite_courses import CourseQueries
-from bot.store.sqlite_privacy import erase_rows, export_rows
+from bot.store.sqlite_privacy import PrivacyQueries
 from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_trainers import TrainerQueries
-from bot.store.sqlite_upgrade import read_status, upgrade
+from bot.store.sqlite_upgrade import read_status, scrub, upgrade
 from bot.store.sqlite_writer import Writer
-from bot.store.sqlite_writes import VERSIONED, claim, commit, prune, publish, receive, save_participant
+from bot.store.sqlite_writes import VERSIONED, commit, prune, publish, receive, save_participant
 
 Clock = Callable[[], datetime]
 
@@ -47,18 +49,24 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(CourseQueries, TrainerQueries):
-    """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, check=keys.check)``."""
+class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries):
+    """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, keys=keys)``.
 
-    def __init__(self, path: Path, writer: Writer, reader: aiosqlite.Connection, clock: Clock, tz: tzinfo) -> None:
-        self.path, self._writer, self._reader, self._clock, self._tz = path, writer, reader, clock, tz
+    ``upgraded`` lists the migrations this opening applied (their notes are for the operator).
+    """
+
+    def __init__(
+        self, path: Path, writer: Writer, reader: aiosqlite.Connection, *, keys: Keys, clock: Clock, tz: tzinfo
+    ) -> None:
+        self.path, self._writer, self._reader, self._keys, self._clock, self._tz = path, writer, reader, keys, clock, tz
+        self.upgraded: tuple[Migration, ...] = ()
 
     @classmethod
     async def open(
         cls,
         path: Path | str,
         *,
-        check: str,
+        keys: Keys,
         clock: Clock = utc_now,
         tz: tzinfo = UTC,
         migrate: bool = True,
@@ -67,6 +75,8 @@ class SqliteStore(CourseQueries, TrainerQueries):
         """Open (creating it private if new), check the secret and, unless ``migrate`` is off, upgrade.
 
         The file is switched to WAL only once it is known to be ours, so a wrong file is left untouched.
+        A migration that removes something (``scrub``) is followed by VACUUM and a checkpoint, so no free
+        page or old WAL frame keeps it.
         """
         path = Path(path)
         sqlite_files.create_private(path)
@@ -74,13 +84,17 @@ class SqliteStore(CourseQueries, TrainerQueries):
         try:
             await writer.open()
             now = clock().astimezone(tz)
-            await writer.transaction(lambda db: upgrade(db, migrations, check, now, migrate))
+            applied = await writer.transaction(lambda db: upgrade(db, migrations, keys, now, migrate))
             await writer.run(lambda db: db.execute(sqlite_files.WAL).fetchall())
+            if any(migration.scrub for migration in applied):
+                await writer.run(scrub)
             reader = await sqlite_files.connect_reader(path)
         except BaseException:
             await writer.close()
             raise
-        return cls(path, writer, reader, clock, tz)
+        store = cls(path, writer, reader, keys=keys, clock=clock, tz=tz)
+        store.upgraded = tuple(applied)
+        return store
 
     async def close(self) -> None:
         """Close both connections and the writer's thread (left open, they keep the process alive)."""
@@ -112,25 +126,33 @@ class SqliteStore(CourseQueries, TrainerQueries):
 
     async def save_participant(self, contact: Pseudonym, chat_id: int) -> Participant:
         """Record that ``contact`` wrote from ``chat_id``: active again, seen this week."""
-        week = self._week()
-        return await self._writer.transaction(lambda db: save_participant(db, contact, chat_id, week))
+        week, sealed = self._week(), self._keys.seal_chat(chat_id, contact)
+        row = await self._writer.transaction(lambda db: save_participant(db, contact, sealed, week))
+        return _participant(chat_id, row)
 
-    async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Participant | None:
-        """An update from ``contact`` arrives: None if it was handled before, else their contact, saved as seen.
+    async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Arrival:
+        """An update from ``contact`` arrives: their contact, saved as seen, and whether it was applied before.
 
         One transaction for what every update needs, instead of three round trips.
         """
-        week = self._week()
-        return await self._writer.transaction(lambda db: receive(db, contact, chat_id, update_id, week))
+        week, sealed = self._week(), self._keys.seal_chat(chat_id, contact)
+        row, repeated = await self._writer.transaction(lambda db: receive(db, contact, sealed, update_id, week))
+        return Arrival(_participant(chat_id, row), repeated)
 
     async def participant(self, contact: Pseudonym) -> Participant | None:
         rows = await self._rows(
-            "SELECT chat_id, language, paused, digest, active FROM participants WHERE contact = ?", [contact]
+            "SELECT chat, language, paused, digest, active FROM participants WHERE contact = ?", [contact]
         )
         if not rows:
             return None
-        chat_id, language, paused, digest, active = rows[0]
-        return Participant(chat_id, language, bool(paused), bool(digest), bool(active))
+        sealed, *settings = rows[0]
+        return _participant(self._open_chat(sealed, contact), tuple(settings))
+
+    def _open_chat(self, sealed: bytes, contact: Pseudonym) -> int:
+        try:
+            return self._keys.open_chat(sealed, contact)
+        except SealError as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
 
     async def update_participant(
         self,
@@ -140,23 +162,19 @@ class SqliteStore(CourseQueries, TrainerQueries):
         paused: bool | None = None,
         digest: bool | None = None,
         active: bool | None = None,
+        update: int | None = None,
     ) -> Participant | None:
         """Change the given settings; None leaves a setting as it is."""
         changes = {"language": language, "paused": paused, "digest": digest, "active": active}
         given = {column: value for column, value in changes.items() if value is not None}
-        if given:
+        if given or update is not None:
             assignments = ", ".join(f"{column} = ?" for column in given)  # column names come from the code
             sql = f"UPDATE participants SET {assignments} WHERE contact = ?"
-            await self._writer.transaction(lambda db: db.execute(sql, (*given.values(), contact)))
+            await self._apply(update, lambda db: db.execute(sql, (*given.values(), contact)) if given else None)
         return await self.participant(contact)
 
-    async def claim_update(self, update_id: int) -> bool:
-        """Mark a Telegram update as handled; False if it already was."""
-        day = self._today()
-        return await self._writer.transaction(lambda db: claim(db, update_id, day))
-
     async def seen_update(self, update_id: int) -> bool:
-        """Whether an update was already handled (``claim_update`` and ``commit_step`` decide atomically)."""
+        """Whether an update already changed something (each change records its update id atomically)."""
         return bool(await self._rows("SELECT 1 FROM updates WHERE update_id = ?", [update_id]))
 
     # --- person side ---------------------------------------------------------
@@ -177,14 +195,13 @@ class SqliteStore(CourseQueries, TrainerQueries):
         rows = await self._rows("SELECT current FROM persons WHERE person = ?", [person])
         return DialogueId(rows[0][0]) if rows and rows[0][0] else None
 
-    async def set_current(self, person: Pseudonym, dialogue: DialogueId | None) -> None:
+    async def set_current(self, person: Pseudonym, dialogue: DialogueId | None, update: int | None = None) -> None:
         """Which dialogue typed text goes to; None puts the current one aside (its progress stays)."""
-        await self._writer.transaction(
-            lambda db: db.execute("UPDATE persons SET current = ? WHERE person = ?", (dialogue, person))
-        )
+        setting = "UPDATE persons SET current = ? WHERE person = ?"
+        await self._apply(update, lambda db: db.execute(setting, (dialogue, person)))
 
-    async def commit_step(self, step: StepRecord) -> Saved | None:
-        """Commit the update id, the new state and what was answered together; None for a repeated update."""
+    async def commit_step(self, step: StepRecord) -> Saved:
+        """Commit the update id, the new state and what was answered together (RepeatedUpdateError if applied)."""
         day, ids = self._today(), [secrets.randbits(62) for _ in step.records]
         return await self._writer.transaction(lambda db: commit(db, step, day, ids))
 
@@ -197,16 +214,16 @@ class SqliteStore(CourseQueries, TrainerQueries):
 
     # --- content -------------------------------------------------------------
 
-    async def publish(self, dialogue: DialogueId, source: str, published_by: str) -> Version:
+    async def publish(self, dialogue: DialogueId, source: str, published_by: str, update: int | None = None) -> Version:
         """Store ``source`` as the next version, or return the newest if it is the same text."""
-        await self._publish("dialogue_versions", dialogue, source, published_by)
+        await self._publish("dialogue_versions", dialogue, source, published_by, update)
         published = await self.version(dialogue)
         assert published is not None
         return published
 
-    async def publish_course(self, course: str, source: str, published_by: str) -> Version:
+    async def publish_course(self, course: str, source: str, published_by: str, update: int | None = None) -> Version:
         """The same for a course file."""
-        await self._publish("course_versions", course, source, published_by)
+        await self._publish("course_versions", course, source, published_by, update)
         published = await self.course_version(course)
         assert published is not None
         return published
@@ -218,9 +235,9 @@ class SqliteStore(CourseQueries, TrainerQueries):
     async def course_ids(self) -> list[str]:
         return [course for (course,) in await self._rows("SELECT DISTINCT course FROM course_versions ORDER BY 1")]
 
-    async def _publish(self, table: str, item: str, source: str, published_by: str) -> None:
+    async def _publish(self, table: str, item: str, source: str, published_by: str, update: int | None) -> None:
         digest, at = hashlib.sha256(source.encode()).hexdigest(), self._now().isoformat(timespec="seconds")
-        await self._writer.transaction(lambda db: publish(db, (item, source, digest, published_by, at), table))
+        await self._apply(update, lambda db: publish(db, (item, source, digest, published_by, at), table))
 
     async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None:
         """Version ``number`` of ``dialogue``, or its newest when ``number`` is None."""
@@ -248,25 +265,16 @@ class SqliteStore(CourseQueries, TrainerQueries):
 
     # --- privacy and upkeep --------------------------------------------------
 
-    async def export(self, who: Identity) -> dict[str, Any]:
-        """Everything kept about one person, as JSON-ready data (what /mydata sends)."""
-        return await export_rows(self._reader, who)
-
-    async def erase(self, who: Identity) -> int:
-        """Delete everything of one person in one transaction, then flush the WAL so the text is gone."""
-        erased = await self._writer.transaction(lambda db: erase_rows(db, who))
-        await self.checkpoint()
-        return erased
-
     async def prune(self, today: date, retention_days: int) -> Pruned:
         """Apply retention: old reflections, people inactive that long, and old update ids go."""
         pruned = await self._writer.transaction(lambda db: prune(db, today, retention_days))
         await self.checkpoint()
         return pruned
 
-    async def checkpoint(self) -> None:
-        """Copy the WAL into the database and truncate it, so deleted text leaves no old copy there."""
-        await self._writer.run(lambda db: db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall())
-
     async def backup(self, target: Path) -> None:
         await asyncio.to_thread(sqlite_files.backup, self.path, target)
+
+
+def _participant(chat_id: int, settings: tuple[Any, ...]) -> Participant:
+    language, paused, digest, active = settings
+    return Participant(chat_id, language, bool(paused), bool(digest), bool(active))

@@ -1,7 +1,8 @@
 """Course tranches, enrolments and the durable outbox, for ``SqliteStore``.
 
 Outbox rows move pending -> sending -> sent (or back to pending with a later
-due time, or failed, or cancelled). A row claimed for sending is marked
+due time, or failed, or cancelled, or stopped: held by /stop, and pending again
+after /resume if they are still ahead). A row claimed for sending is marked
 ``sending`` in the same transaction, so a crash leaves it there; at start-up
 ``recover_sending`` puts such rows back as pending and counts them as of
 unknown outcome (they may have reached Telegram). Once sent, a row loses its
@@ -13,7 +14,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.dialogue.model import DialogueId
@@ -27,16 +28,19 @@ CODE_BYTES = 12  # 16 URL-safe characters: unguessable, and short enough for a d
 class CourseQueries(SqliteParts):
     """Mixed into ``SqliteStore``: it provides ``_writer``, ``_rows`` and ``_now``."""
 
-    async def open_tranche(self, course: str, name: str, day: date, opened_by: str) -> Tranche:
+    async def open_tranche(
+        self, course: str, name: str, day: date, opened_by: str, update: int | None = None
+    ) -> Tranche:
         """A new tranche with a fresh join code (an existing course and name is refused by the unique key)."""
         code, at = secrets.token_urlsafe(CODE_BYTES), self._now().isoformat(timespec="seconds")
         row = (code, course, name, day.isoformat(), opened_by, at)
         try:
-            await self._writer.transaction(
+            await self._apply(
+                update,
                 lambda db: db.execute(
                     "INSERT INTO tranches (code, course, name, day, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?)",
                     row,
-                )
+                ),
             )
         except sqlite3.IntegrityError:
             raise TrancheError(f"course {course!r} already has a tranche named {name!r}; choose another name") from None
@@ -56,14 +60,24 @@ class CourseQueries(SqliteParts):
         )
         return [Tranche(c, co, n, date.fromisoformat(d), by, bool(cl), e) for c, co, n, d, by, cl, e in rows]
 
-    async def close_tranche(self, code: str) -> bool:
+    async def close_tranche(self, code: str, update: int | None = None) -> bool:
         closing = "UPDATE tranches SET closed = 1 WHERE code = ? AND closed = 0"
-        return await self._writer.transaction(lambda db: db.execute(closing, (code,)).rowcount == 1)
+        return await self._apply(update, lambda db: db.execute(closing, (code,)).rowcount == 1)
 
-    async def enrol(self, contact: Pseudonym, code: str, plan: Sequence[Planned]) -> bool:
-        """Enrol ``contact`` in an open tranche and queue its plan, in one transaction; False if already enrolled."""
-        ids = [secrets.randbits(62) for _ in plan]
-        return await self._writer.transaction(lambda db: _enrol(db, contact, code, plan, ids))
+    async def enrol(
+        self,
+        contact: Pseudonym,
+        code: str,
+        plan: Sequence[Planned],
+        language: str | None = None,
+        update: int | None = None,
+    ) -> bool:
+        """Enrol ``contact`` in an open tranche and queue its plan, in one transaction; False if already enrolled.
+
+        ``language``, when the contact has none yet, becomes theirs (the follow-ups are written in it).
+        """
+        rows = [(secrets.randbits(62), planned) for planned in plan]
+        return await self._apply(update, lambda db: _enrol(db, contact, code, rows, language))
 
     async def claim_due(self, now: datetime, limit: int) -> list[Queued]:
         """Up to ``limit`` pending rows due by ``now``, marked as being sent."""
@@ -126,9 +140,43 @@ class CourseQueries(SqliteParts):
         cancel = "UPDATE outbox SET status = 'cancelled' WHERE contact = ? AND status IN ('pending', 'sending')"
         return await self._writer.transaction(lambda db: db.execute(cancel, (contact,)).rowcount)
 
-    async def shift_pending(self, contact: Pseudonym, by: timedelta) -> int:
-        """/pause: every pending row of ``contact`` moves later by ``by``."""
-        return await self._writer.transaction(lambda db: _shift(db, contact, by))
+    async def pending(self, contact: Pseudonym) -> list[tuple[int, datetime]]:
+        """The pending rows of ``contact``: (id, due), soonest first."""
+        rows = await self._rows(
+            "SELECT id, due FROM outbox WHERE contact = ? AND status = 'pending' ORDER BY due, id", [contact]
+        )
+        return [(row_id, datetime.fromisoformat(due)) for row_id, due in rows]
+
+    async def move_pending(
+        self, contact: Pseudonym, moves: Sequence[tuple[int, datetime]], update: int | None = None
+    ) -> int:
+        """Give rows of ``contact`` that are still pending a new due time (/pause, a reminder's back-off)."""
+        values = [(_utc(due), row_id, contact) for row_id, due in moves]
+        moving = "UPDATE outbox SET due = ? WHERE id = ? AND contact = ? AND status = 'pending'"
+        return await self._apply(update, lambda db: sum(db.execute(moving, row).rowcount for row in values))
+
+    async def stop(self, contact: Pseudonym, update: int | None = None) -> int:
+        """/stop: the contact is paused and what is queued for them is held (``stopped``) until /resume."""
+
+        def work(db: sqlite3.Connection) -> int:
+            db.execute("UPDATE participants SET paused = 1 WHERE contact = ?", (contact,))
+            holding = "UPDATE outbox SET status = 'stopped' WHERE contact = ? AND status IN ('pending', 'sending')"
+            return db.execute(holding, (contact,)).rowcount
+
+        return await self._apply(update, work)
+
+    async def resume(self, contact: Pseudonym, now: datetime, update: int | None = None) -> int:
+        """/resume: unpaused; held rows still ahead are pending again (those whose time passed are cancelled)."""
+        moment = _utc(now)
+
+        def work(db: sqlite3.Connection) -> int:
+            db.execute("UPDATE participants SET paused = 0 WHERE contact = ?", (contact,))
+            ahead = "UPDATE outbox SET status = 'pending' WHERE contact = ? AND status = 'stopped' AND due > ?"
+            restored = db.execute(ahead, (contact, moment)).rowcount
+            db.execute("UPDATE outbox SET status = 'cancelled' WHERE contact = ? AND status = 'stopped'", (contact,))
+            return restored
+
+        return await self._apply(update, work)
 
     async def recover_sending(self) -> int:
         """After a crash: rows left mid-send go back to pending, counted as of unknown outcome."""
@@ -147,10 +195,14 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _enrol(db: sqlite3.Connection, contact: Pseudonym, code: str, plan: Sequence[Planned], ids: list[int]) -> bool:
+def _enrol(
+    db: sqlite3.Connection, contact: Pseudonym, code: str, rows: list[tuple[int, Planned]], language: str | None
+) -> bool:
     open_ = db.execute("SELECT 1 FROM tranches WHERE code = ? AND closed = 0", (code,)).fetchone()
     if open_ is None:
         raise TrancheError("that course link is closed or unknown")
+    if language is not None:
+        db.execute("UPDATE participants SET language = ? WHERE contact = ? AND language IS NULL", (language, contact))
     inserted = db.execute(
         "INSERT INTO enrolments (contact, tranche) VALUES (?, ?) ON CONFLICT DO NOTHING", (contact, code)
     ).rowcount
@@ -159,7 +211,7 @@ def _enrol(db: sqlite3.Connection, contact: Pseudonym, code: str, plan: Sequence
     db.execute("UPDATE tranches SET enrolled = enrolled + 1 WHERE code = ?", (code,))
     db.executemany(
         "INSERT INTO outbox (id, contact, tranche, kind, dialogue, due, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-        [(row_id, contact, code, p.kind, p.dialogue, _utc(p.due)) for row_id, p in zip(ids, plan, strict=True)],
+        [(row_id, contact, code, p.kind, p.dialogue, _utc(p.due)) for row_id, p in rows],
     )
     return True
 
@@ -175,12 +227,3 @@ def _claim_due(db: sqlite3.Connection, now: str, limit: int) -> list[Queued]:
         Queued(i, Pseudonym(c), k, DialogueId(d), datetime.fromisoformat(due), a, t) for i, c, k, d, due, a, t in rows
     ]
     return sorted(queued, key=lambda q: (q.due, q.id))
-
-
-def _shift(db: sqlite3.Connection, contact: Pseudonym, by: timedelta) -> int:
-    rows = db.execute("SELECT id, due FROM outbox WHERE contact = ? AND status = 'pending'", (contact,)).fetchall()
-    db.executemany(
-        "UPDATE outbox SET due = ? WHERE id = ?",
-        [(_utc(datetime.fromisoformat(due) + by), row_id) for row_id, due in rows],
-    )
-    return len(rows)

@@ -152,11 +152,52 @@ CREATE TABLE course_versions (
 ) WITHOUT ROWID;
 """
 
+# No Telegram id in clear: the chat id is sealed (AES-GCM, see keys.py) by the SQL function seal_chat that
+# the upgrade provides; forget_code/forget_until hold the one-time value a /forget prompt issued; erasures
+# records each erasure under a keyed hash of its own, so that a restored backup can erase that person again.
+SEALED_CHAT_IDS = """
+CREATE TABLE participants_sealed (
+    contact TEXT PRIMARY KEY,
+    chat BLOB NOT NULL,
+    language TEXT,
+    paused INTEGER NOT NULL DEFAULT 0,
+    digest INTEGER NOT NULL DEFAULT 1,
+    active INTEGER NOT NULL DEFAULT 1,
+    seen_week TEXT NOT NULL,
+    forget_code TEXT,
+    forget_until TEXT
+) WITHOUT ROWID;
+
+INSERT INTO participants_sealed (contact, chat, language, paused, digest, active, seen_week)
+SELECT contact, seal_chat(chat_id, contact), language, paused, digest, active, seen_week FROM participants;
+
+DROP TABLE participants;
+
+ALTER TABLE participants_sealed RENAME TO participants;
+
+CREATE TABLE erasures (
+    number INTEGER PRIMARY KEY,
+    mark TEXT NOT NULL,
+    day TEXT NOT NULL
+);
+
+UPDATE outbox SET status = 'stopped'
+WHERE status = 'cancelled' AND contact IN (SELECT contact FROM participants WHERE paused = 1);
+"""
+
+SEALED_NOTE = (
+    "Telegram chat ids are now kept encrypted. Backups made before this upgrade still hold them in clear: "
+    "delete them, or keep them as safe as GOODWORK_SECRET."
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "participants, conversations, choices, reflections, dialogue versions, updates", INITIAL),
     Migration(2, "course tranches, enrolments with attendance counters, the outbox", COURSES),
     Migration(3, "trainers invited by link, and their one-time invitations", TRAINERS),
     Migration(4, "published course versions", COURSE_VERSIONS),
+    Migration(
+        5, "chat ids sealed, one-time /forget confirmations, a record of erasures", SEALED_CHAT_IDS, SEALED_NOTE, True
+    ),
 )
 
 BOOKKEEPING = """
@@ -178,7 +219,8 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "outbox": ("contact", "contact"),  # once delivered a row keeps no recipient, so it is no one's
     "trainers": ("contact", "contact"),
 }
-# Tables that hold nothing of any one person (tranches keep counts, never names).
+# Tables that hold nothing of any one person (tranches keep counts, never names; an erasure is a keyed hash
+# of someone no longer here, which only the secret can recompute, and which matches no other value).
 IMPERSONAL_TABLES = frozenset(
-    {"meta", "migrations", "dialogue_versions", "updates", "tranches", "invitations", "course_versions"}
+    {"meta", "migrations", "dialogue_versions", "updates", "tranches", "invitations", "course_versions", "erasures"}
 )

@@ -27,10 +27,10 @@ class TrainerQueries(SqliteParts):
         )
         return code
 
-    async def redeem_invitation(self, code: str, contact: Pseudonym) -> bool:
+    async def redeem_invitation(self, code: str, contact: Pseudonym, update: int | None = None) -> bool:
         """Make ``contact`` a trainer if ``code`` is unused and unexpired; the code is used up either way it works."""
         now = self._now().astimezone(UTC).isoformat(timespec="seconds")
-        return await self._writer.transaction(lambda db: _redeem(db, code, contact, now))
+        return await self._apply(update, lambda db: _redeem(db, code, contact, now))
 
     async def is_trainer(self, contact: Pseudonym) -> bool:
         return bool(await self._rows("SELECT 1 FROM trainers WHERE contact = ?", [contact]))

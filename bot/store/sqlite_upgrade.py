@@ -10,29 +10,37 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from bot.store.keys import Keys, Pseudonym
 from bot.store.protocol import Migration, SchemaStatus, SchemaTooNewError, SecretMismatchError, StoreFileError
 from bot.store.sqlite_schema import BOOKKEEPING
 
 CHECK_KEY = "secret_check"
 
 
-def upgrade(db: sqlite3.Connection, migrations: tuple[Migration, ...], check: str, now: datetime, apply: bool) -> None:
-    """Inside the caller's transaction: refuse a newer schema or another secret, then apply what is pending."""
+def upgrade(
+    db: sqlite3.Connection, migrations: tuple[Migration, ...], keys: Keys, now: datetime, apply: bool
+) -> list[Migration]:
+    """Inside the caller's transaction: refuse a newer schema or another secret, then apply what is pending.
+
+    Returns the migrations applied now. Scripts may call ``seal_chat(chat_id, contact)``.
+    """
     tables = _tables(db)
     applied = [number for number, _, _ in _applied(db, tables)]
     _refuse_newer(max(applied, default=0), migrations)
     if not applied and tables - {"migrations"}:
         raise StoreFileError("the database holds tables goodwork did not make; point GOODWORK_DB at a new file")
     stored = _stored_check(db, tables)
-    if stored is not None and stored != check:
+    if stored is not None and stored != keys.check:
         raise SecretMismatchError(
             "GOODWORK_SECRET is not the secret this database was made with: everyone would get a new, "
             "empty identity. Start with the original secret (or point GOODWORK_DB at a new database)."
         )
     if not apply:
-        return
+        return []
+    db.create_function("seal_chat", 2, lambda chat, contact: keys.seal_chat(int(chat), Pseudonym(str(contact))))
     db.execute(BOOKKEEPING)
-    for migration in (m for m in migrations if m.number not in applied):
+    pending = [m for m in migrations if m.number not in applied]
+    for migration in pending:
         for statement in statements(migration.script):
             db.execute(statement)
         db.execute(
@@ -40,7 +48,14 @@ def upgrade(db: sqlite3.Connection, migrations: tuple[Migration, ...], check: st
             (migration.number, migration.name, now.isoformat(timespec="seconds")),
         )
     if stored is None:
-        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (CHECK_KEY, check))
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (CHECK_KEY, keys.check))
+    return pending
+
+
+def scrub(db: sqlite3.Connection) -> None:
+    """Outside a transaction: rebuild the file and empty the WAL, so no free page or old frame keeps removed data."""
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def read_status(db: sqlite3.Connection, path: str, migrations: tuple[Migration, ...]) -> SchemaStatus:

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
+from typing import Any
 
 from bot.dialogue.events import Answered, Chosen
 from bot.store.keys import Pseudonym
-from bot.store.protocol import UPDATE_DAYS, ConflictError, Participant, Pruned, Saved, StepRecord
+from bot.store.protocol import UPDATE_DAYS, ConflictError, Pruned, RepeatedUpdateError, Saved, StepRecord
+
+_UPSERT_CONTACT = (
+    "INSERT INTO participants (contact, chat, seen_week) VALUES (?, ?, ?) "
+    "ON CONFLICT (contact) DO UPDATE SET active = 1, seen_week = excluded.seen_week "
+    "RETURNING language, paused, digest, active"
+)
 
 
-def save_participant(db: sqlite3.Connection, contact: Pseudonym, chat_id: int, week: str) -> Participant:
-    row = db.execute(
-        "INSERT INTO participants (contact, chat_id, seen_week) VALUES (?, ?, ?) "
-        "ON CONFLICT (contact) DO UPDATE SET chat_id = excluded.chat_id, active = 1, seen_week = excluded.seen_week "
-        "RETURNING chat_id, language, paused, digest, active",
-        (contact, chat_id, week),
-    ).fetchone()
-    chat, language, paused, digest, active = row
-    return Participant(chat, language, bool(paused), bool(digest), bool(active))
+def save_participant(db: sqlite3.Connection, contact: Pseudonym, sealed: bytes, week: str) -> tuple[Any, ...]:
+    """The contact as active and seen this week (its sealed chat id is written only for a new contact)."""
+    return tuple(db.execute(_UPSERT_CONTACT, (contact, sealed, week)).fetchone())
 
 
-def receive(db: sqlite3.Connection, contact: Pseudonym, chat_id: int, update_id: int, week: str) -> Participant | None:
-    if db.execute("SELECT 1 FROM updates WHERE update_id = ?", (update_id,)).fetchone():
-        return None
-    return save_participant(db, contact, chat_id, week)
+def receive(
+    db: sqlite3.Connection, contact: Pseudonym, sealed: bytes, update_id: int, week: str
+) -> tuple[tuple[Any, ...], bool]:
+    """The contact's settings, and whether this update changed something before."""
+    repeated = db.execute("SELECT 1 FROM updates WHERE update_id = ?", (update_id,)).fetchone() is not None
+    return save_participant(db, contact, sealed, week), repeated
 
 
 def claim(db: sqlite3.Connection, update_id: int, day: str) -> bool:
@@ -32,9 +35,14 @@ def claim(db: sqlite3.Connection, update_id: int, day: str) -> bool:
     return cursor.rowcount == 1
 
 
-def commit(db: sqlite3.Connection, step: StepRecord, day: str, ids: list[int]) -> Saved | None:
-    if step.update_id is not None and not claim(db, step.update_id, day):
-        return None
+def once(db: sqlite3.Connection, update_id: int | None, day: str) -> None:
+    """Record ``update_id`` as applied in this transaction; RepeatedUpdateError if it was applied before."""
+    if update_id is not None and not claim(db, update_id, day):
+        raise RepeatedUpdateError(f"update {update_id} was applied before")
+
+
+def commit(db: sqlite3.Connection, step: StepRecord, day: str, ids: list[int]) -> Saved:
+    once(db, step.update_id, day)
     revision = _save_state(db, step, day)
     for record, row_id in zip(step.records, ids, strict=True):
         _save_record(db, step, record, day, row_id)

@@ -110,7 +110,7 @@ class Bot:
         if self.courses is not None:
             for course in (await catalogue.courses()).values():
                 self.courses.remember(course)
-        renderer = Renderer(self.application.bot, self.settings.pacing_ms)
+        renderer = Renderer(self.application.bot, self.settings.pacing_ms, self.settings.dialogues)
         conversations = Conversations(store, catalogue)
         return Services(
             self.settings, store, self.keys, catalogue, conversations, renderer, self.courses, clock=self.clock

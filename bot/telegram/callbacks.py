@@ -5,7 +5,7 @@ tied to dialogue, version and node). The bot's own buttons are short:
 
     l:<language>[:s]   choose a language (``:s`` during /start: go on to the introduction)
     o:<dialogue>       open a dialogue from /sessions
-    f:y | f:n          confirm or keep, after /forget
+    f:y:<code> | f:n   erase (with the one-time code the /forget prompt issued) or keep
     u:<p|y|n>:<draft>  a trainer's draft: preview, publish (yes) or discard (no)
     p:c:<node>:<option> | p:s:<node>   an option or "skip" in a trainer's preview of their draft
     r:<dialogue>:<n>   roll a dialogue back to version n (republished as the newest)
@@ -48,17 +48,20 @@ class OpenButton:
 
 @dataclass(frozen=True, slots=True)
 class ForgetButton:
-    confirmed: bool
+    """Erase (``code``: the one-time value the prompt issued) or keep everything (``code`` None)."""
+
+    code: str | None = None
 
     @property
     def data(self) -> str:
-        return "f:y" if self.confirmed else "f:n"
+        return "f:n" if self.code is None else f"f:y:{self.code}"
 
 
 _DRAFT_ACTIONS = {"p": "preview", "y": "publish", "n": "discard"}
 _NODE = r"[^\W\d][\w-]*"
 _PREVIEW = re.compile(rf"c:({_NODE}):({_NODE})|s:({_NODE})")
-_ROLLBACK = re.compile(r"([a-z][a-z0-9_-]{0,31}):([1-9][0-9]{0,8})")
+_ROLLBACK = re.compile(r"([a-z][a-z0-9_-]{0,31}):([0-9]{1,10})")
+_FORGET_CODE = re.compile(r"[A-Za-z0-9_-]{8,16}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,18 +112,20 @@ def decode(data: str | None) -> Pressed:
             return LanguageButton(language, flag == "s")
     if kind == "o" and _DIALOGUE_ID.fullmatch(rest):
         return OpenButton(DialogueId(rest))
-    if data in ("f:y", "f:n"):
-        return ForgetButton(data == "f:y")
+    if data == "f:n":
+        return ForgetButton()
+    if kind == "f" and rest.startswith("y:") and _FORGET_CODE.fullmatch(rest[2:]):
+        return ForgetButton(rest[2:])
     return _trainer(data, kind, rest)
 
 
 def _trainer(data: str, kind: str, rest: str) -> Pressed:
     code, _, number = rest.partition(":")
-    if kind == "u" and code in _DRAFT_ACTIONS and number.isascii() and number.isdigit() and len(number) < 10:
-        return DraftButton(_DRAFT_ACTIONS[code], int(number))
+    if kind == "u" and code in _DRAFT_ACTIONS:
+        return DraftButton(_DRAFT_ACTIONS[code], buttons.canonical_number(number))
     if kind == "p" and len(data.encode()) <= buttons.MAX_BYTES and (preview := _PREVIEW.fullmatch(rest)):
         node, option, skipped = preview.groups()
         return PreviewButton(NodeId(node), OptionId(option)) if skipped is None else PreviewButton(NodeId(skipped))
     if kind == "r" and (rollback := _ROLLBACK.fullmatch(rest)):
-        return RollbackButton(DialogueId(rollback.group(1)), int(rollback.group(2)))
+        return RollbackButton(DialogueId(rollback.group(1)), buttons.canonical_number(rollback.group(2)))
     raise ButtonError(f"unknown button data {data[:64]!r}")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from telegram import InputFile
@@ -27,6 +29,8 @@ _PAYLOAD = re.compile(r"(?:d_)?([a-z][a-z0-9_-]{0,31})")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
 TRAINER_ONLY = frozenset({"course", "versions", "graph"})
 UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language"})
+FORGET_EXPIRES = timedelta(minutes=10)  # how long the Yes button of a /forget prompt works
+FORGET_CODE_BYTES = 6  # 8 URL-safe characters
 
 Command = Callable[["Commands", Turn, str], Awaitable[None]]
 
@@ -52,11 +56,8 @@ class Commands:
 
     async def start(self, turn: Turn, payload: str) -> None:
         """Welcome and language choice; with a payload, open that dialogue instead."""
-        claimed = await self.services.claim(turn)
-        if claimed is None:
-            return
         if payload:
-            return await self._deep_link(claimed, payload)
+            return await self._deep_link(turn, payload)
         buttons = [
             (LANGUAGE_BUTTONS[code], callbacks.LanguageButton(code, onboarding=True).data)
             for code in _first(turn.language)
@@ -118,20 +119,21 @@ class Commands:
         current = await self.services.store.current_dialogue(turn.who.person)
         if current is None:
             return await self.services.say(turn, "back_nothing")
+        person = turn.who.person
         try:
-            outcome = await self.services.conversations.apply(turn.who.person, current, engine.Back(), turn.update_id)
+            outcome = await turn.receipt.commit(
+                lambda update: self.services.conversations.apply(person, current, engine.Back(), update)
+            )
         except engine.EngineError:
             return await self.services.say(turn, "back_nothing")
         if outcome.state is not None:
-            language = outcome.state.language
-            await self.services.renderer.outputs(
-                turn.chat_id, outcome.outputs, language, self.services.peers(current, language)
-            )
+            await self.services.show(turn, current, outcome.outputs, outcome.state.language)
 
     async def cancel(self, turn: Turn, _: str) -> None:
-        if await self.services.store.current_dialogue(turn.who.person) is None:
+        person = turn.who.person
+        if await self.services.store.current_dialogue(person) is None:
             return await self.services.say(turn, "cancel_nothing")
-        await self.services.store.set_current(turn.who.person, None)
+        await turn.receipt.commit(lambda update: self.services.store.set_current(person, None, update))
         await self.services.say(turn, "cancel_done")
 
     async def language(self, turn: Turn, _: str) -> None:
@@ -155,12 +157,16 @@ class Commands:
         )
 
     async def forget(self, turn: Turn, _: str) -> None:
-        language = turn.language
+        """A prompt whose Yes button carries a one-time code that expires: a forged or old press erases nothing."""
+        code, language = secrets.token_urlsafe(FORGET_CODE_BYTES), turn.language
+        await self.services.store.ask_to_forget(turn.who.contact, code, self.services.clock() + FORGET_EXPIRES)
         buttons = [
-            (text("forget_yes", language), callbacks.ForgetButton(True).data),
-            (text("forget_no", language), callbacks.ForgetButton(False).data),
+            (text("forget_yes", language), callbacks.ForgetButton(code).data),
+            (text("forget_no", language), callbacks.ForgetButton().data),
         ]
-        await self.services.renderer.send(turn.chat_id, text("forget_confirm", language), keyboard(*buttons))
+        minutes = int(FORGET_EXPIRES.total_seconds() // 60)
+        body = text("forget_confirm", language, minutes=minutes)
+        await self.services.renderer.send(turn.chat_id, body, keyboard(*buttons))
 
     async def course(self, turn: Turn, argument: str) -> None:
         await trainer.course(self.services, turn, argument)
@@ -175,15 +181,17 @@ class Commands:
         await joining.pause(self.services, turn, argument, self.services.today())
 
     async def stop(self, turn: Turn, _: str) -> None:
-        """Nothing more from the bot: settings say paused, and queued follow-ups are cancelled."""
-        await self.services.store.update_participant(turn.who.contact, paused=True)
-        await self.services.store.cancel_pending(turn.who.contact)
+        """Nothing more from the bot: settings say paused, and queued follow-ups are held until /resume."""
+        contact = turn.who.contact
+        await turn.receipt.commit(lambda update: self.services.store.stop(contact, update))
         await self.services.say(turn, "stop_done")
 
     async def resume(self, turn: Turn, _: str) -> None:
+        """Messages again; held follow-ups that are still ahead are back in the plan."""
         if not turn.participant.paused:
             return await self.services.say(turn, "resume_not_stopped")
-        await self.services.store.update_participant(turn.who.contact, paused=False)
+        contact, now = turn.who.contact, self.services.clock()
+        await turn.receipt.commit(lambda update: self.services.store.resume(contact, now, update))
         await self.services.say(turn, "resume_done")
 
     async def help(self, turn: Turn, _: str) -> None:

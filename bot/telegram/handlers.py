@@ -18,9 +18,10 @@ from telegram.ext import ContextTypes
 
 from bot.dialogue import engine
 from bot.dialogue.buttons import ButtonError, ChoiceButton, SkipButton
+from bot.store import RepeatedUpdateError
 from bot.telegram import callbacks
 from bot.telegram.commands import Commands
-from bot.telegram.services import Services, Turn
+from bot.telegram.services import Services, Turn, guess_language
 from bot.telegram.texts import text
 from bot.telegram.trainer import is_trainer
 
@@ -34,14 +35,32 @@ class Router:
     commands: Commands
 
     async def route(self, update: Update, context: Context) -> None:
-        """Handle an update once: one delivered again after it was handled is left alone."""
+        """Handle an update; one that changed something before is answered by showing where the person is.
+
+        The top for an update: anything unexpected ends here, logged by type, with a true apology.
+        """
+        turn: Turn | None = None
         try:
-            recorded = await self._route(update)
+            turn = await self._arrive(update)
+            if turn is not None and turn.repeated:
+                await self.show_where(turn)
+            elif turn is not None and update.edited_message is None:
+                await self._private(turn)
+        except RepeatedUpdateError:  # delivered twice at once: the other delivery made the change
+            if turn is not None:
+                await self.show_where(turn)
         except Forbidden:  # blocked by the person: stop writing to them until they come back
             await self._blocked(update)
-            recorded = False
-        if not recorded:
-            await self.services.store.claim_update(update.update_id)
+        except Exception as exc:
+            await self._apologise(update, turn, exc)
+
+    async def _arrive(self, update: Update) -> Turn | None:
+        """The turn of a person in a private chat; anything else is handled here (it changes nothing twice)."""
+        chat, user = update.effective_chat, update.effective_user
+        if update.my_chat_member is not None or chat is None or user is None or chat.type != "private":
+            await self._outside_private(update)
+            return None
+        return await self.services.turn(update, user)
 
     async def _blocked(self, update: Update) -> None:
         chat, user = update.effective_chat, update.effective_user
@@ -49,20 +68,33 @@ class Router:
             contact = self.services.keys.telegram(user.id).contact
             await self.services.store.update_participant(contact, active=False)
 
-    async def _route(self, update: Update) -> bool:
-        """Handle ``update``; True when its id is recorded already (handled before, or by a step)."""
-        chat, user = update.effective_chat, update.effective_user
-        if update.my_chat_member is not None or chat is None or user is None or chat.type != "private":
-            if await self.services.store.seen_update(update.update_id):
-                return True
-            await self._outside_private(update)
-            return False
-        turn = await self.services.turn(update, user)
+    async def show_where(self, turn: Turn) -> None:
+        """After a crash Telegram sends an update again that already changed something, but its reply may
+        never have arrived: show the person where they are instead (the open question, or what comes next)."""
+        await self.services.answer(turn)
+        if turn.participant.paused:
+            return await self.services.say(turn, "stopped_reminder")
+        current = await self.services.store.current_dialogue(turn.who.person)
+        resumed = await self.services.conversations.current(turn.who.person, current) if current else None
+        if current is not None and resumed is not None and resumed.state is not None:
+            return await self.services.show(turn, current, resumed.outputs, resumed.state.language)
+        if turn.participant.language is None:
+            return await self.commands.start(turn, "")
+        await self.commands.sessions(turn, "")
+
+    async def _apologise(self, update: Update, turn: Turn | None, error: Exception) -> None:
+        """Log the update id and the error type (never its content); tell the person what is true."""
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        logger.error(
+            "update %s failed: %s (message left out)\n%s", update.update_id, type(error).__name__, frames.rstrip()
+        )
         if turn is None:
-            return True
-        if update.edited_message is None:
-            await self._private(turn)
-        return turn.receipt.recorded
+            return
+        saved = turn.receipt.saved
+        try:
+            await self.services.say(turn, "error_after_saving" if saved else "error_nothing_saved")
+        except Exception:  # the apology is best effort; the bot keeps running
+            logger.warning("could not apologise for update %s", update.update_id)
 
     async def _outside_private(self, update: Update) -> None:
         if update.my_chat_member is not None:
@@ -122,6 +154,8 @@ class Router:
         current = await self.services.store.current_dialogue(turn.who.person)
         if current is None:
             return await self.services.say(turn, "no_dialogue_text")
+        if self.services.written_before_asked(turn):
+            return await self.services.say(turn, "written_before_question")
         await self.services.step(turn, current, engine.Answer(body))
 
     async def on_media(self, turn: Turn) -> None:
@@ -173,11 +207,8 @@ class Router:
 
     async def _language_button(self, turn: Turn, pressed: callbacks.LanguageButton, message: Message | None) -> None:
         await self.services.answer(turn)
-        claimed = await self.services.claim(turn)
-        if claimed is None:
-            return
-        await self.services.set_language(claimed, pressed.language, message)
-        chosen = claimed.with_language(pressed.language)
+        await self.services.set_language(turn, pressed.language, message)
+        chosen = turn.with_language(pressed.language)
         if pressed.onboarding:
             return await self.commands.onboard(chosen)
         await self.services.say(chosen, "language_set")
@@ -191,27 +222,26 @@ class Router:
         await self.services.open(turn, pressed.dialogue)
 
     async def _forget_button(self, turn: Turn, pressed: callbacks.ForgetButton, message: Message | None) -> None:
-        await self.services.answer(turn)
-        if await self.services.claim(turn) is None:
-            return
-        await self.services.renderer.remove_keyboard(message)
-        if not pressed.confirmed:
+        """Only the code the /forget prompt issued, before it expires, erases; anything else changes nothing."""
+        if pressed.code is None:
+            await self.services.answer(turn)
+            await self.services.renderer.remove_keyboard(message)
             return await self.services.say(turn, "forget_kept")
-        await self.services.store.erase(turn.who)
+        code, who = pressed.code, turn.who
+        erased = await turn.receipt.commit(lambda update: self.services.store.erase(who, confirm=code, update=update))
+        if erased is None:
+            return await self.services.answer(turn, "forget_expired")
+        await self.services.answer(turn)
+        await self.services.renderer.remove_keyboard(message)
         await self.services.say(turn, "forget_done")
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Any exception in a handler: the log gets the update id and the error type, the person an apology."""
+    """An exception outside ``Router.route`` (in the library itself): logged by update id and error type."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
     frames = "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
     logger.error("update %s failed: %s (message left out)\n%s", update_id, type(error).__name__, frames.rstrip())
-    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
-        try:
-            await context.bot.send_message(update.effective_chat.id, text("error_apology", _language_of(update)))
-        except Exception:  # the apology is best effort; the bot keeps running
-            logger.warning("could not apologise for update %s", update_id)
 
 
 def _message(message: object) -> Message | None:
@@ -220,5 +250,4 @@ def _message(message: object) -> Message | None:
 
 def _language_of(update: Update) -> str:
     user = update.effective_user
-    code = (user.language_code or "") if user is not None else ""
-    return "en" if code and not code.startswith("nl") else "nl"
+    return guess_language(user.language_code if user is not None else None)

@@ -23,12 +23,11 @@ async def join(services: Services, turn: Turn, code: str) -> None:
     plan = services.courses.plan(tranche, turn.who.contact) if tranche and services.courses else None
     if tranche is None or tranche.closed or plan is None or services.courses is None:
         return await services.say(turn, "course_closed")
+    contact, language = turn.who.contact, turn.language  # the follow-ups are written in this confirmation's language
     try:
-        new = await services.store.enrol(turn.who.contact, code, plan)
+        new = await turn.receipt.commit(lambda update: services.store.enrol(contact, code, plan, language, update))
     except TrancheError:
         return await services.say(turn, "course_closed")
-    if turn.participant.language is None:  # the follow-ups are written in the language of this confirmation
-        await services.store.update_participant(turn.who.contact, language=turn.language)
     course = services.courses.title(tranche.course, turn.language)
     key = "enrolled" if new else "enrolled_already"
     await services.say(turn, key, course=course, tranche=tranche.name, count=len(plan))
@@ -37,14 +36,25 @@ async def join(services: Services, turn: Turn, code: str) -> None:
 
 
 async def pause(services: Services, turn: Turn, argument: str, today: date) -> None:
-    """``/pause 14d``, ``/pause 3w`` or ``/pause until 2027-01-10``: every pending follow-up moves later."""
+    """``/pause 14d``, ``/pause 3w`` or ``/pause until 2027-01-10``: nothing comes before that day.
+
+    The next follow-up moves to the first working-hours slot on or after it and the rest keep their
+    spacing; a second pause counts from the same plan, so pauses never stack past the date asked for.
+    """
     by = pause_length(argument, today)
-    if by is None:
+    if by is None or services.courses is None:
         return await services.say(turn, "pause_usage")
-    moved = await services.store.shift_pending(turn.who.contact, by)
-    if not moved:
+    contact = turn.who.contact
+    pending = await services.store.pending(contact)
+    if not pending:
         return await services.say(turn, "pause_nothing")
-    await services.say(turn, "pause_done", until=(today + by).isoformat())
+    moved = services.courses.paused([due for _, due in pending], today + by, contact)
+    first = min(moved).astimezone(services.settings.tz).date().isoformat()
+    if moved == [due for _, due in pending]:
+        return await services.say(turn, "pause_already", until=first)
+    moves = [(row, due) for (row, _), due in zip(pending, moved, strict=True)]
+    await turn.receipt.commit(lambda update: services.store.move_pending(contact, moves, update))
+    await services.say(turn, "pause_done", until=first)
 
 
 def pause_length(argument: str, today: date) -> timedelta | None:

@@ -6,7 +6,9 @@ passes an update still in progress: after a crash Telegram delivers it again,
 and the store's update ids make sure a step that did commit is not applied twice.
 
 Updates of one person run in order, one at a time, in that person's lane;
-different people run concurrently (up to ``concurrency``). A person who floods
+different people run concurrently (up to ``concurrency`` at once; an update that
+only waits, for Telegram's ``retry_after`` or a typing pause, gives its slot back
+meanwhile, so one chat's limit never holds up the others). A person who floods
 the bot gets at most ``backlog`` updates queued; the first one past it goes to
 ``overflow`` (a cheap "slow down") and the rest are dropped until the lane runs
 empty, so one person cannot fill the batches that others' updates arrive in.
@@ -28,6 +30,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.telegram.render import retry_seconds
+from bot.telegram.slots import slot
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +171,8 @@ class Poller:
         self._spawn(self._run_one(self.overflow, update))
 
     async def _run_lane(self, key: int, lane: _Lane) -> None:
-        async with self._slots:
-            while not lane.queue.empty():
+        while not lane.queue.empty():
+            async with slot(self._slots):  # given back while the update only waits (slots.idle)
                 await self._run_one(self.handle, lane.queue.get_nowait())
         lane.task = None
         if lane.queue.empty():
@@ -232,4 +235,4 @@ def _explain(exc: Exception) -> str:
             "another process is polling Telegram with this bot token (Telegram answered 409 Conflict); "
             "stop the other instance, or run several instances with webhooks"
         )
-    return f"Telegram refused the bot token ({exc}); check GOODWORK_TOKEN with @BotFather"
+    return "Telegram refused the bot token (401 Unauthorized): check GOODWORK_TOKEN with @BotFather"

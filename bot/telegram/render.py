@@ -1,27 +1,33 @@
 """Engine outputs as Telegram messages: bubbles with a typing pause, keyboards, the chosen option.
 
 The only place that turns ``Say``/``AskChoice``/``AskText``/``Chosen``/``Finished``
-into chat. Sending honours ``RetryAfter`` (a reply waits, it is not dropped);
-``Forbidden`` (the person blocked the bot) is left to the caller.
+into chat. Every call is retried until it goes through or clearly cannot:
+``RetryAfter`` is waited out as often as Telegram asks (within ``MAX_WAIT`` in all),
+network errors, timeouts and 5xx answers are tried again with a growing pause
+(``NETWORK_TRIES`` times), and while a reply waits it holds no worker slot
+(``slots.idle``). ``BadRequest`` (the request itself is wrong) and ``Forbidden``
+(the person blocked the bot) are left to the caller.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.dialogue.events import Answered, AskChoice, AskText, Chosen, Finished, Output, Say
+from bot.telegram.slots import idle
 from bot.telegram.texts import text
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-RETRIES = 3
+NETWORK_TRIES = 5  # a network error, timeout or 5xx: tried again after 0.5, 1, 2 and 4 s
+MAX_WAIT = 15 * 60.0  # seconds of RetryAfter waits one call may add up before it gives up
 Peers = Callable[[Chosen], Awaitable[str]]
 
 
@@ -31,8 +37,10 @@ def keyboard(*rows: tuple[str, str]) -> InlineKeyboardMarkup:
 
 
 class Renderer:
-    def __init__(self, bot: Bot, pacing_ms: int) -> None:
-        self.bot, self.pacing = bot, pacing_ms / 1000
+    """Sends through ``bot``; images named in a dialogue are files in ``images`` (the dialogues folder)."""
+
+    def __init__(self, bot: Bot, pacing_ms: int, images: Path | None = None) -> None:
+        self.bot, self.pacing, self.images = bot, pacing_ms / 1000, images
         self._skips: dict[int, Message] = {}  # per chat, the question whose Skip button is still showing
 
     async def send(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> Message:
@@ -40,9 +48,13 @@ class Renderer:
 
     async def outputs(
         self, chat_id: int, outputs: tuple[Output, ...], language: str, peers: Peers, pressed: Message | None = None
-    ) -> None:
-        """Show what a step produced, in order; the first bubble comes at once, the next after a pause."""
-        first = True
+    ) -> int | None:
+        """Show what a step produced, in order; the first bubble comes at once, the next after a pause.
+
+        Returns the message id of the question shown last (None if none was), so that an answer can be
+        told apart from text written before the question appeared.
+        """
+        first, asked = True, None
         for output in outputs:
             if isinstance(output, Chosen | Answered):
                 await self._record(chat_id, output, language, peers, pressed)
@@ -53,7 +65,10 @@ class Renderer:
             if not first:
                 await self.pause(chat_id)
             first = False
-            await self._show(chat_id, output, *shown)
+            sent = await self._show(chat_id, output, *shown)
+            if isinstance(output, AskChoice | AskText):
+                asked = sent
+        return asked
 
     async def _record(
         self, chat_id: int, output: Chosen | Answered, language: str, peers: Peers, pressed: Message | None
@@ -82,16 +97,23 @@ class Renderer:
             return text("finished", language), None
         return None
 
-    async def _show(self, chat_id: int, output: Output, body: str, markup: InlineKeyboardMarkup | None) -> None:
+    async def _show(self, chat_id: int, output: Output, body: str, markup: InlineKeyboardMarkup | None) -> int:
         if isinstance(output, Say) and output.image:
             image = output.image
-            await self.call(lambda: self.bot.send_photo(chat_id, image, caption=body[:1024]))
+            photo = await self.call(lambda: self.bot.send_photo(chat_id, self._image(image), caption=body[:1024]))
             if len(body) > 1024:
-                await self.send(chat_id, body)
-            return
+                return (await self.send(chat_id, body)).message_id
+            return photo.message_id
         sent = await self.send(chat_id, body, markup)
         if isinstance(output, AskText) and markup is not None:
             self._skips[chat_id] = sent
+        return sent.message_id
+
+    def _image(self, name: str) -> str | bytes:
+        """An https:// address as it is (Telegram fetches it); a file beside the dialogues, as its bytes."""
+        if name.startswith("https://") or self.images is None:
+            return name
+        return (self.images / PurePosixPath(name)).read_bytes()
 
     async def mark_chosen(self, pressed: Message | None, mark: str) -> None:
         """Take the keyboard off the pressed question and show what was chosen under it."""
@@ -117,18 +139,28 @@ class Renderer:
         if self.pacing <= 0:
             return
         await self.call(lambda: self.bot.send_chat_action(chat_id, ChatAction.TYPING))
-        await asyncio.sleep(self.pacing)
+        await idle(self.pacing)
 
     async def call(self, request: Callable[[], Awaitable[T]]) -> T:
-        """Make a Bot API call, waiting out ``RetryAfter`` a few times instead of dropping the reply."""
-        for attempt in range(1, RETRIES + 1):
+        """Make a Bot API call; wait and try again while Telegram asks to wait or cannot be reached."""
+        waited, failures = 0.0, 0
+        while True:
             try:
                 return await request()
             except RetryAfter as exc:
-                if attempt == RETRIES:
+                wait = retry_seconds(exc)
+                if waited + wait > MAX_WAIT:
                     raise
-                await asyncio.sleep(retry_seconds(exc))
-        raise AssertionError("unreachable")
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # TimedOut, a dropped connection, a 5xx answer
+                failures += 1
+                if failures >= NETWORK_TRIES:
+                    raise
+                wait = 0.5 * 2 ** (failures - 1)
+                logger.warning("Bot API call failed (%s); trying again in %.1f s", type(exc).__name__, wait)
+            waited += wait
+            await idle(wait)
 
 
 def retry_seconds(exc: RetryAfter) -> float:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from telegram import Message, Update, User
 from telegram.error import BadRequest
@@ -14,7 +15,7 @@ from telegram.error import BadRequest
 from bot.config import Settings
 from bot.dialogue import engine
 from bot.dialogue.course import Course
-from bot.dialogue.events import Chosen
+from bot.dialogue.events import Chosen, Output
 from bot.dialogue.model import Choice, DialogueId
 from bot.store import aggregate
 from bot.store.catalogue import Catalogue, UnknownDialogueError
@@ -25,35 +26,46 @@ from bot.telegram.render import Renderer
 from bot.telegram.texts import LANGUAGE_BUTTONS, text
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+ASKED_REMEMBERED = 100_000  # chats whose last question's message id is kept in memory
 
 
 @dataclass(slots=True)
 class Receipt:
-    """Whether this update's id is recorded already (by a step or a claim), so it needs no claim of its own."""
+    """The update's id, for the first change it makes; that change records it in the same transaction.
 
-    recorded: bool = False
+    One update may change several things (a language, then the introduction starts): the first change
+    records the id, the rest go without it. ``saved`` tells whether anything was committed.
+    """
+
+    update_id: int | None
+    saved: bool = False
+
+    async def commit(self, change: Callable[[int | None], Awaitable[T]]) -> T:
+        """Run ``change`` with the update id (None once one change has recorded it)."""
+        result = await change(None if self.saved else self.update_id)
+        self.saved = True
+        return result
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One update from one person in a private chat, with who they are and their settings."""
+    """One update from one person in a private chat, with who they are and their settings.
+
+    ``repeated``: the update changed something before (delivered again after a crash).
+    """
 
     update: Update
     who: Identity
     chat_id: int
     participant: Participant
     telegram_language: str | None
-    claimed: bool = False  # the update id is already recorded, so a step must not record it again
-    receipt: Receipt = field(default_factory=Receipt)
+    receipt: Receipt
+    repeated: bool = False
 
     @property
     def language(self) -> str:
         return self.participant.language or guess_language(self.telegram_language)
-
-    @property
-    def update_id(self) -> int | None:
-        """The update id a dialogue step commits with (None once a command has recorded it)."""
-        return None if self.claimed else self.update.update_id
 
     def with_language(self, language: str) -> Turn:
         return replace(self, participant=replace(self.participant, language=language))
@@ -68,6 +80,8 @@ class Courses(Protocol):
     """What joining a course needs from the schedule layer (injected, so this layer does not import it)."""
 
     def plan(self, tranche: Tranche, key: str) -> list[Planned] | None: ...
+
+    def paused(self, dues: Sequence[datetime], until: date, key: str) -> list[datetime]: ...
 
     def title(self, course: str, language: str) -> str: ...
 
@@ -86,17 +100,45 @@ class Services:
     renderer: Renderer
     courses: Courses | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _asked: OrderedDict[int, int] = field(default_factory=OrderedDict)  # chat id -> message id of its last question
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.tz).date()
 
-    async def turn(self, update: Update, user: User) -> Turn | None:
-        """Who this is, their contact saved as active and seen this week; None for an update handled before."""
+    async def turn(self, update: Update, user: User) -> Turn:
+        """Who this is, their contact saved as active and seen this week, and whether the update is repeated."""
         who = self.keys.telegram(user.id)
         chat = update.effective_chat
         assert chat is not None
-        participant = await self.store.receive(who.contact, chat.id, update.update_id)
-        return None if participant is None else Turn(update, who, chat.id, participant, user.language_code)
+        arrival = await self.store.receive(who.contact, chat.id, update.update_id)
+        receipt = Receipt(update.update_id)
+        return Turn(update, who, chat.id, arrival.participant, user.language_code, receipt, arrival.repeated)
+
+    def written_before_asked(self, turn: Turn) -> bool:
+        """Whether the message was written before the question now open was shown (so it cannot answer it).
+
+        Telegram numbers the messages of one chat in order, the bot's and the person's alike: a client that
+        splits a long text sends its tail as a second message, which must not answer the next question.
+        """
+        message = turn.update.message
+        asked = self._asked.get(turn.chat_id)
+        return message is not None and asked is not None and message.message_id < asked
+
+    async def show(
+        self,
+        turn: Turn,
+        dialogue: DialogueId,
+        outputs: tuple[Output, ...],
+        language: str,
+        pressed: Message | None = None,
+    ) -> None:
+        """What a step (or a resumed conversation) produced; remembers the message id of the question shown."""
+        asked = await self.renderer.outputs(turn.chat_id, outputs, language, self.peers(dialogue, language), pressed)
+        if asked is not None:
+            self._asked[turn.chat_id] = asked
+            self._asked.move_to_end(turn.chat_id)
+            if len(self._asked) > ASKED_REMEMBERED:
+                self._asked.popitem(last=False)
 
     async def say(self, turn: Turn, key: str, **values: object) -> None:
         await self.renderer.send(turn.chat_id, text(key, turn.language, **values))
@@ -111,13 +153,6 @@ class Services:
         except BadRequest as exc:  # too old (the bot was away) or answered already: the step still counts
             logger.info("could not answer a button press: %s", exc.message)
 
-    async def claim(self, turn: Turn) -> Turn | None:
-        """Record this update as handled: the turn to go on with, or None for a repeated delivery."""
-        if turn.claimed:
-            return turn
-        turn.receipt.recorded = True
-        return replace(turn, claimed=True) if await self.store.claim_update(turn.update.update_id) else None
-
     async def step(
         self,
         turn: Turn,
@@ -127,19 +162,19 @@ class Services:
         pressed: Message | None = None,
     ) -> None:
         """One dialogue step, committed before anything is shown; engine refusals get a kind word."""
+        person = turn.who.person
         try:
-            outcome = await self.conversations.apply(turn.who.person, dialogue, event, turn.update_id, version)
-            turn.receipt.recorded = True  # the step committed with the update id (or found it handled)
+            outcome = await turn.receipt.commit(
+                lambda update: self.conversations.apply(person, dialogue, event, update, version)
+            )
         except engine.EngineError as exc:
             return await self.refuse(turn, exc)
         except UnknownDialogueError:
             return await self.refuse_key(turn, "unknown_dialogue")
         if pressed is not None:
             await self.answer(turn)
-        if outcome.repeated or outcome.state is None:
-            return None
-        language = outcome.state.language
-        await self.renderer.outputs(turn.chat_id, outcome.outputs, language, self.peers(dialogue, language), pressed)
+        if outcome.state is not None:
+            await self.show(turn, dialogue, outcome.outputs, outcome.state.language, pressed)
 
     async def refuse(self, turn: Turn, error: engine.EngineError) -> None:
         if isinstance(error, engine.AnswerLengthError):
@@ -175,14 +210,14 @@ class Services:
             return await self.say(turn, "unknown_dialogue")
         if resumed is None:
             return await self.step(turn, dialogue, engine.Start(turn.language))
-        if await self.claim(turn) is None:
-            return None
-        await self.store.set_current(turn.who.person, dialogue)
-        language = resumed.state.language if resumed.state else turn.language
-        await self.renderer.outputs(turn.chat_id, resumed.outputs, language, self.peers(dialogue, language))
+        await turn.receipt.commit(lambda update: self.store.set_current(turn.who.person, dialogue, update))
+        await self.show(turn, dialogue, resumed.outputs, resumed.state.language if resumed.state else turn.language)
 
     async def set_language(self, turn: Turn, language: str, pressed: Message | None) -> None:
-        await self.store.update_participant(turn.who.contact, language=language)
+        contact = turn.who.contact
+        await turn.receipt.commit(
+            lambda update: self.store.update_participant(contact, language=language, update=update)
+        )
         await self.renderer.remove_keyboard(pressed, text("chosen_mark", language, label=LANGUAGE_BUTTONS[language]))
 
     def peers(self, dialogue: DialogueId, language: str) -> PeersText:

@@ -257,14 +257,28 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "nl": "Dat gesprek is niet beschikbaar. Kijk bij /sessions welke er wel zijn.",
         "en": "That dialogue isn't available. Have a look at /sessions for the ones that are.",
     },
-    "error_apology": {
+    "error_after_saving": {
         "nl": (
-            "Sorry, er ging iets mis aan onze kant. Je laatste antwoord is misschien niet bewaard. "
-            "Probeer het nog eens, of ga verder met /continue."
+            "Sorry, er ging iets mis aan mijn kant terwijl ik antwoordde. Wat je stuurde is wel bewaard. "
+            "Met /continue zie je waar je bent."
         ),
         "en": (
-            "Sorry, something went wrong on our side. Your last answer may not have been saved. "
-            "Please try again, or use /continue."
+            "Sorry, something went wrong on my side while I was replying. What you sent has been saved. "
+            "Use /continue to see where you are."
+        ),
+    },
+    "error_nothing_saved": {
+        "nl": "Sorry, er ging iets mis aan mijn kant. Er is niets veranderd. Probeer het zo nog eens.",
+        "en": "Sorry, something went wrong on my side. Nothing has changed. Please try again in a moment.",
+    },
+    "written_before_question": {
+        "nl": (
+            "Dit lijkt geschreven voordat mijn laatste vraag verscheen, dus ik heb het niet als antwoord "
+            "bewaard. Wil je de vraag hierboven beantwoorden?"
+        ),
+        "en": (
+            "That seems to have been written before my last question appeared, so I haven't saved it as "
+            "your answer. Could you answer the question above?"
         ),
     },
     "mydata_caption": {
@@ -278,12 +292,16 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "forget_confirm": {
         "nl": (
             "Weet je zeker dat je alles wilt wissen? Dan verdwijnen je keuzes, reflecties, voortgang "
-            "en instellingen. Dit kun je niet terugdraaien."
+            "en instellingen. Dit kun je niet terugdraaien. (De knop werkt {minutes} minuten.)"
         ),
         "en": (
             "Do you want to erase everything? That removes your choices, reflections, progress "
-            "and settings. This can't be undone."
+            "and settings. This can't be undone. (The button works for {minutes} minutes.)"
         ),
+    },
+    "forget_expired": {
+        "nl": "Deze knop werkt niet meer. Er is niets gewist. Stuur /forget als je opnieuw wilt kiezen.",
+        "en": "This button no longer works, and nothing was erased. Send /forget to choose again.",
     },
     "forget_yes": {"nl": "Ja, wis alles", "en": "Yes, erase everything"},
     "forget_no": {"nl": "Nee, niet wissen", "en": "No, keep it"},
@@ -350,8 +368,12 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
     },
     "pause_done": {
-        "nl": "Goed, je vervolgvragen schuiven op tot {until}. Daarna gaan ze verder waar ze waren.",
-        "en": "Fine: your follow-ups move to {until}. After that they continue where they were.",
+        "nl": "Goed, je volgende vervolgvraag komt op {until}. De rest schuift evenveel op.",
+        "en": "Fine: your next follow-up comes on {until}. The others move on by as much.",
+    },
+    "pause_already": {
+        "nl": "Je volgende vervolgvraag komt pas op {until}, dus er hoeft niets op te schuiven.",
+        "en": "Your next follow-up isn't due until {until}, so nothing needs to move.",
     },
     "pause_nothing": {
         "nl": "Er staan geen vervolgvragen voor je klaar, dus er valt niets op te schuiven.",
@@ -396,6 +418,20 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "upload_too_big": {
         "nl": "Dat bestand is {size} bytes; een gespreksbestand mag hoogstens {maximum} bytes (1 MB) zijn.",
         "en": "That file is {size} bytes; a dialogue file may be at most {maximum} bytes (1 MB).",
+    },
+    "upload_too_slow": {
+        "nl": (
+            "Het controleren van {filename} duurde langer dan {seconds} seconden en is gestopt. "
+            "Controleer het bestand met 'goodwork validate' en stuur het daarna opnieuw."
+        ),
+        "en": (
+            "Checking {filename} took longer than {seconds} seconds and was stopped. "
+            "Check the file with 'goodwork validate', then send it again."
+        ),
+    },
+    "upload_check_failed": {
+        "nl": "Ik kon {filename} niet controleren. Er is niets gepubliceerd; probeer het straks opnieuw.",
+        "en": "I couldn't check {filename}. Nothing was published; please try again later.",
     },
     "upload_not_utf8": {
         "nl": "{filename} is geen UTF-8-tekst. Sla het bestand op als UTF-8 en stuur het opnieuw.",

@@ -33,7 +33,8 @@ async def is_trainer(services: Services, turn: Turn) -> bool:
 
 async def accept(services: Services, turn: Turn, code: str) -> None:
     """``/start t_<code>``: an invitation that works once, before it expires."""
-    if await services.store.redeem_invitation(code, turn.who.contact):
+    contact = turn.who.contact
+    if await turn.receipt.commit(lambda update: services.store.redeem_invitation(code, contact, update)):
         await set_trainer_menu(services.renderer.bot, turn.chat_id)
         await services.say(turn, "trainer_welcome")
         return
@@ -44,7 +45,8 @@ async def course(services: Services, turn: Turn, argument: str) -> None:
     if opening := _OPEN.fullmatch(argument.strip()):
         return await _open(services, turn, opening.group(1), opening.group(2), opening.group(3).strip())
     if closing := _CLOSE.fullmatch(argument.strip()):
-        closed = await services.store.close_tranche(closing.group(1))
+        code = closing.group(1)
+        closed = await turn.receipt.commit(lambda update: services.store.close_tranche(code, update))
         return await services.say(turn, "course_closed_done" if closed else "course_close_unknown")
     if argument.strip():
         return await services.say(turn, "course_usage")
@@ -73,7 +75,8 @@ async def _open(services: Services, turn: Turn, course_id: str, day: str, name: 
         known = ", ".join(services.courses.ids()) if services.courses else text("course_none_known", turn.language)
         return await services.say(turn, "course_unknown", course=course_id, courses=known)
     try:
-        tranche = await services.store.open_tranche(course_id, name, date.fromisoformat(day), "telegram trainer")
+        opening = (course_id, name, date.fromisoformat(day), "telegram trainer")
+        tranche = await turn.receipt.commit(lambda update: services.store.open_tranche(*opening, update))
     except (TrancheError, ValueError) as exc:
         return await _reply(services, turn, str(exc))
     link = join_link(services.renderer.bot.username, tranche.code)

@@ -12,23 +12,24 @@ import asyncio
 import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from telegram import Document, InlineKeyboardMarkup, InputFile, Message
 
 from bot.dialogue import engine
-from bot.dialogue.course import Course, check_course, is_course
+from bot.dialogue.course import CheckedCourse, Course
 from bot.dialogue.dot import to_dot
 from bot.dialogue.events import AskChoice, AskText, Chosen, Output
 from bot.dialogue.files import SUFFIXES
-from bot.dialogue.loader import check_dialogue
+from bot.dialogue.loader import Checked
 from bot.dialogue.model import Choice, Dialogue, DialogueId, Node
-from bot.dialogue.problems import LoadError, Problem
+from bot.dialogue.problems import Problem
 from bot.dialogue.state import State
 from bot.dialogue.yamltree import MAX_BYTES
 from bot.graphviz import GraphError, render
 from bot.store.catalogue import UnknownDialogueError
 from bot.telegram.callbacks import DraftButton, PreviewButton, RollbackButton
+from bot.telegram.checking import BUDGET, CheckFailedError, CheckTooLongError, check_upload
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
 from bot.telegram.texts import text
@@ -73,9 +74,11 @@ class Uploads:
             return await self._reply(turn, _too_big(len(data), turn.language))
         if b"\x00" in data or not _utf8(data):
             return await self._say(turn, "upload_not_utf8", filename=name)
-        if is_course(Path(name), data):
-            return await self._course(turn, data, name)
-        checked = check_dialogue(data, name)
+        checked = await self._check(turn, data, name)
+        if isinstance(checked, CheckedCourse):
+            return await self._course(turn, checked, data, name)
+        if checked is None:
+            return None
         if checked.dialogue is None:
             return await self._reply(turn, problems_text(name, checked.problems, turn.language))
         self._count += 1
@@ -84,9 +87,19 @@ class Uploads:
         summary = await self._summary(draft, [p for p in checked.problems if not p.is_error], turn.language)
         await self.services.renderer.send(turn.chat_id, summary, _draft_keyboard(draft, turn.language))
 
-    async def _course(self, turn: Turn, data: bytes, name: str) -> None:
+    async def _check(self, turn: Turn, data: bytes, name: str) -> Checked | CheckedCourse | None:
+        """The checks of ``goodwork validate`` (images looked up in the dialogues folder), away from the event
+        loop and within a time budget; None, after telling the trainer, when they could not finish."""
+        try:
+            return await check_upload(data, name, self.services.settings.dialogues)
+        except CheckTooLongError:
+            await self._say(turn, "upload_too_slow", filename=name, seconds=int(BUDGET))
+        except CheckFailedError:
+            await self._say(turn, "upload_check_failed", filename=name)
+        return None
+
+    async def _course(self, turn: Turn, checked: CheckedCourse, data: bytes, name: str) -> None:
         """A course file: its problems, or a summary with Publish/Discard (there is nothing to preview)."""
-        checked = check_course(data, name)
         if checked.course is None:
             return await self._reply(turn, problems_text(name, checked.problems, turn.language))
         published = set(await self.services.store.dialogue_ids())
@@ -140,7 +153,8 @@ class Uploads:
             del self.drafts[_user(turn)]
             if draft.course is not None:
                 return await self._publish_course(turn, draft)
-            return await self._publish(turn, draft.source, draft.filename, _publisher(turn))
+            assert draft.dialogue is not None
+            return await self._publish(turn, draft.dialogue, draft.source, self._publisher(turn))
         if draft.dialogue is None:
             return None
         draft.preview = None
@@ -162,8 +176,10 @@ class Uploads:
             return await self.services.answer(turn, "stale_button")
         await self.services.answer(turn)
         await self.services.renderer.remove_keyboard(message)
-        by = f"{_publisher(turn)} (rollback to {old.number})"
-        await self._publish(turn, old.source.encode(), f"{old.dialogue} (version {old.number})", by)
+        checked = await self._check(turn, old.source.encode(), f"{old.dialogue} (version {old.number})")
+        if isinstance(checked, Checked) and checked.dialogue is not None:
+            by = f"{self._publisher(turn)} (rollback to {old.number})"
+            await self._publish(turn, checked.dialogue, old.source.encode(), by)
 
     # -- preview ---------------------------------------------------------------------------------
 
@@ -202,19 +218,21 @@ class Uploads:
 
     async def _publish_course(self, turn: Turn, draft: Draft) -> None:
         """The course as its next version; new joiners of its tranches get the new plan at once."""
-        course = await self.services.catalogue.publish_course(draft.source, draft.filename, _publisher(turn))
+        source, filename, by = draft.source, draft.filename, self._publisher(turn)
+        course = await turn.receipt.commit(
+            lambda update: self.services.catalogue.publish_course(source, filename, by, update)
+        )
         version = await self.services.store.course_version(course.id)
         if self.services.courses is not None:
             self.services.courses.remember(course)
         await self._say(turn, "course_published", course=course.id, version=version.number if version else 1)
 
-    async def _publish(self, turn: Turn, source: bytes, filename: str, by: str) -> None:
-        checked = check_dialogue(source, filename).dialogue
-        before = await self.services.store.version(checked.id) if checked else None
-        try:
-            published = await self.services.catalogue.publish(source, filename, by)
-        except LoadError as exc:
-            return await self._reply(turn, problems_text(filename, exc.problems, turn.language))
+    async def _publish(self, turn: Turn, dialogue: Dialogue, source: bytes, by: str) -> None:
+        """``source``, checked as ``dialogue``, as the next version (the same text again is no new version)."""
+        before = await self.services.store.version(dialogue.id)
+        published = await turn.receipt.commit(
+            lambda update: self.services.catalogue.publish_checked(dialogue, source, by, update)
+        )
         if before is not None and before.number == published.version:
             return await self._say(turn, "published_unchanged", dialogue=published.id, version=published.version)
         await self._say(turn, "published", dialogue=published.id, version=published.version)
@@ -266,6 +284,10 @@ class Uploads:
 
     async def _reply(self, turn: Turn, body: str) -> None:
         await self.services.renderer.send(turn.chat_id, body)
+
+    def _publisher(self, turn: Turn) -> str:
+        """Who published, as /versions shows it: a trainer's stable short code, which matches no stored value."""
+        return f"trainer {self.services.keys.author(_user(turn))} in chat"
 
     async def _say(self, turn: Turn, key: str, **values: object) -> None:
         await self._reply(turn, text(key, turn.language, **values))
@@ -372,11 +394,6 @@ def _utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _publisher(turn: Turn) -> str:
-    """Who published, as /versions shows it: a trainer's stable short code, never their Telegram id."""
-    return f"trainer {turn.who.contact[:8]} in chat"
 
 
 def _user(turn: Turn) -> int:

@@ -25,7 +25,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def redeem(path: Path, code: str, telegram_id: int) -> bool:
     async def go() -> bool:
         keys = Keys(SECRET)
-        async with await SqliteStore.open(path, check=keys.check) as store:
+        async with await SqliteStore.open(path, keys=keys) as store:
             return await store.redeem_invitation(code, keys.telegram(telegram_id).contact)
 
     return asyncio.run(go())

@@ -65,7 +65,7 @@ async def fill(path: Path, count: int) -> list[int]:
     """A new database with one tranche and ``count`` participants, each with one follow-up due now; their chats."""
     keys = Keys(SECRET)
     chats = chat_ids(count)
-    async with await SqliteStore.open(path, check=keys.check, clock=lambda: START) as store:
+    async with await SqliteStore.open(path, keys=keys, clock=lambda: START) as store:
         tranche = await store.open_tranche("art-of-connecting", "restart", date(2026, 11, 23), "trainer")
         plan = [Planned(START - timedelta(minutes=5), DialogueId("followup-2d"))]
         for chat_id in chats:
@@ -100,7 +100,7 @@ async def run(path: Path, api_url: str, token: str, limits: Limits) -> dict[str,
     """Send until the outbox holds nothing pending or mid-send; the outbox status."""
     keys, clock = Keys(SECRET), moving_clock()
     async with (
-        await SqliteStore.open(path, check=keys.check, clock=clock) as store,
+        await SqliteStore.open(path, keys=keys, clock=clock) as store,
         Bot(token, base_url=api_url) as bot,
     ):
         compose = FollowupMessages(store, Catalogue(store), CourseBook({}, HOURS))

@@ -148,7 +148,7 @@ async def tg() -> AsyncIterator[DroppingTelegram]:
 async def outbox(tg: DroppingTelegram, tmp_path: Path) -> AsyncIterator[Outbox]:
     keys, clock = Keys(SECRET), Clock()
     instant = Instant(clock)
-    store = await SqliteStore.open(tmp_path / "outbox.sqlite3", check=keys.check, clock=clock)
+    store = await SqliteStore.open(tmp_path / "outbox.sqlite3", keys=keys, clock=clock)
     try:
         catalogue = Catalogue(store)
         for name in ("sample", "welcome"):
@@ -236,13 +236,13 @@ async def test_a_person_who_blocked_the_bot_gets_nothing_more(outbox: Outbox, tg
 
 
 async def test_a_stopped_participant_gets_nothing(outbox: Outbox, tg: FakeTelegram) -> None:
-    """A participant who used /stop gets no follow-up: their due rows are cancelled, not sent."""
+    """A participant who is stopped gets no follow-up: their rows are held until /resume, not sent."""
     anna = tg.person()
     await outbox.join(anna, MONDAY, MONDAY + timedelta(days=7))
     await outbox.store.update_participant(outbox.contact(anna), paused=True)
-    assert await outbox.tick() == Counter(cancelled=1)
+    assert await outbox.tick() == Counter(stopped=1)
     assert sent_to(tg) == [] and anna.messages == []
-    assert [row["status"] for row in await outbox.rows(anna)] == ["cancelled", "cancelled"]
+    assert [row["status"] for row in await outbox.rows(anna)] == ["stopped", "stopped"]
 
 
 # -- failures -------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ async def test_killed_sender_delivers_everything_after_restart(tmp_path: Path) -
         counts = {chat_id: len(tg.messages(chat_id)) for chat_id in chats}
         assert tg.delivered == sum(counts.values())
 
-    async with await SqliteStore.open(path, check=Keys(SECRET).check) as store:
+    async with await SqliteStore.open(path, keys=Keys(SECRET)) as store:
         status = await store.outbox_status()
     unknown = status["unknown"]
     print(f"killed after {at_kill} messages; {unknown} rows recovered from 'sending'; {tg.delivered} messages in all")

@@ -33,7 +33,7 @@ Opener = Callable[..., "AsyncIterator[Store]"]
 
 
 async def open_sqlite(path: Path, keys: Keys, clock: FakeClock) -> Store:
-    return await SqliteStore.open(path, check=keys.check, clock=clock)
+    return await SqliteStore.open(path, keys=keys, clock=clock)
 
 
 IMPLEMENTATIONS = {"sqlite": open_sqlite}

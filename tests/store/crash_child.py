@@ -61,7 +61,6 @@ class Child:
                 self.steps += 1
                 update_id = self.seed * LIMIT_STEPS + n
                 outcome = await self.conversations.apply(who.person, self.dialogue, event, update_id=update_id)
-                assert not outcome.repeated, f"update {update_id} was already handled"
                 answered = next((o for o in outcome.outputs if isinstance(o, Answered)), None)
                 node = answered.node if answered else "-"
                 marker = "-" if answered is None else "skip" if answered.text is None else answered.text.split()[0]
@@ -87,7 +86,7 @@ class Child:
 
 async def run(path: Path, seed: int) -> None:
     keys = Keys(SECRET)
-    async with await SqliteStore.open(path, check=keys.check) as store:
+    async with await SqliteStore.open(path, keys=keys) as store:
         catalogue = Catalogue(store)
         dialogue = await catalogue.publish((ROOT / "dialogues" / "martin.yaml").read_bytes(), "martin.yaml", "crash")
         child = Child(Conversations(store, catalogue), dialogue.id, keys, seed)

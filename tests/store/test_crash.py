@@ -130,7 +130,7 @@ def _check_file(path: Path, update_ids: set[int], reported: dict[tuple[str, str]
 
 async def _reopen(path: Path, reported: dict[tuple[str, str], str]) -> None:
     """The store still opens on the killed file, needs no migration and reads the people back."""
-    async with await SqliteStore.open(path, check=Keys(SECRET).check) as store:
+    async with await SqliteStore.open(path, keys=Keys(SECRET)) as store:
         status = await store.status()
         assert status.pending == () and status.current == status.latest
         for person, _ in list(reported)[:20]:

@@ -70,7 +70,10 @@ async def test_stolen_database_cannot_link_reflections_to_people(
     user_ids = await fill(store, keys, clock, sample_source, people=60)
     tables = dump(tmp_path / "goodwork.sqlite3")
     contact_rows = [row for table in side_tables("contact") for row in tables[table]]
-    assert sorted(row["chat_id"] for row in contact_rows) == sorted(user_ids), "the contact side must reach people"
+    reached = [await store.participant(keys.telegram(user_id).contact) for user_id in user_ids]
+    assert [p.chat_id if p else None for p in reached] == user_ids, "with the secret, the contact side reaches people"
+    for row in (row for rows in tables.values() for row in rows):
+        assert not any(str(user_id) in str(value) for value in row.values() for user_id in user_ids), row
     identifying = {*user_ids, *map(str, user_ids), *(row["contact"] for row in contact_rows)}
 
     for table in (t for t in tables if t not in side_tables("contact")):
@@ -163,7 +166,7 @@ async def test_erased_text_is_gone_from_the_files(
 ) -> None:
     """The erased reflection is in no byte of the database, its WAL or shared memory; others' text stays."""
     path = tmp_path / "db.sqlite3"
-    async with await SqliteStore.open(path, check=keys.check, clock=clock) as store:
+    async with await SqliteStore.open(path, keys=keys, clock=clock) as store:
         conversations = Conversations(store, Catalogue(store))
         await conversations.catalogue.publish(sample_source, "sample.yaml", "test")
         await play_sample(conversations, store, keys.telegram(1), 1, "SENTINEL-4f1c9 my honest doubt")

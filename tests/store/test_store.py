@@ -15,7 +15,7 @@ from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.store import aggregate
 from bot.store.catalogue import Catalogue, UnknownDialogueError
 from bot.store.keys import Keys, Pseudonym
-from bot.store.protocol import ConflictError, StepRecord, Store
+from bot.store.protocol import Arrival, ConflictError, Participant, RepeatedUpdateError, StepRecord, Store
 
 SAMPLE = DialogueId("sample")
 PICK = NodeId("pick")
@@ -41,13 +41,18 @@ async def test_update_participant_of_nobody(store: Store, keys: Keys) -> None:
     assert await store.participant(keys.telegram(5).contact) is None
 
 
-async def test_claim_update_once(store: Store) -> None:
-    """The same update id is claimed once; a second delivery is recognised."""
+async def test_an_update_changes_settings_once(store: Store, keys: Keys) -> None:
+    """A change made for an update records it with the change; the same update again changes nothing."""
+    who = keys.telegram(77)
+    await store.save_participant(who.contact, 77)
     assert not await store.seen_update(77)
-    assert await store.claim_update(77)
+    await store.update_participant(who.contact, language="en", update=77)
     assert await store.seen_update(77)
-    assert not await store.claim_update(77)
-    assert await store.claim_update(78)
+    with pytest.raises(RepeatedUpdateError):
+        await store.update_participant(who.contact, language="nl", update=77)
+    assert (await store.participant(who.contact)) == Participant(77, "en")
+    await store.update_participant(who.contact, language="nl", update=78)
+    assert (await store.participant(who.contact)) == Participant(77, "nl")
 
 
 async def test_new_conversation_then_steps(store: Store, keys: Keys, sample_source: bytes) -> None:
@@ -80,18 +85,19 @@ async def test_stale_revision_is_a_conflict(store: Store, keys: Keys, sample_sou
     loaded = await store.load_state(person, SAMPLE)
     assert loaded is not None and loaded.state == started.state and loaded.revision == 1
     assert await store.count_choices(SAMPLE, PICK) == {}
-    assert await store.claim_update(5), "the update id of a refused step is not kept"
+    assert not await store.seen_update(5), "the update id of a refused step is not kept"
 
 
 async def test_repeated_update_changes_nothing(store: Store, keys: Keys, sample_source: bytes) -> None:
-    """A step whose update id was already handled commits nothing and answers None."""
+    """A step whose update id was already applied commits nothing and says so."""
     person = keys.telegram(1).person
     dialogue = await Catalogue(store).publish(sample_source, "sample.yaml", "test")
     started = engine.start(dialogue, "en")
-    assert await store.commit_step(StepRecord(person, started.state, None, update_id=10)) is not None
+    await store.commit_step(StepRecord(person, started.state, None, update_id=10))
     moved = engine.step(dialogue, started.state, engine.Choose(OptionId("voice")))
     record = (Chosen(PICK, OptionId("voice"), "", True),)
-    assert await store.commit_step(StepRecord(person, moved.state, 1, record, update_id=10)) is None
+    with pytest.raises(RepeatedUpdateError):
+        await store.commit_step(StepRecord(person, moved.state, 1, record, update_id=10))
     loaded = await store.load_state(person, SAMPLE)
     assert loaded is not None and loaded.revision == 1 and await store.count_choices(SAMPLE, PICK) == {}
 
@@ -193,7 +199,7 @@ async def test_cancelled_step_leaves_the_store_usable(store: Store, keys: Keys, 
     await asyncio.gather(*steps, return_exceptions=True)
     await asyncio.sleep(0.05)
     committed = [n for n in range(2, 12) if await store.load_state(keys.telegram(n).person, SAMPLE)]
-    claimed = [n for n in range(2, 12) if not await store.claim_update(n)]
+    claimed = [n for n in range(2, 12) if await store.seen_update(n)]
     assert committed == claimed, "a step is committed together with its update id, or neither"
     assert await store.commit_step(StepRecord(person, replace(first.state, language="nl"), 1)) is not None
 
@@ -241,12 +247,12 @@ async def test_dialogue_ids_lists_published(store: Store) -> None:
     assert await store.dialogue_ids() == ["alpha", "zeta"]
 
 
-async def test_receive_saves_the_contact_once_per_update(store: Store, keys: Keys) -> None:
-    """An arriving update saves the contact as active and seen; the same update again answers None."""
+async def test_receive_saves_the_contact_and_tells_a_repeated_update(store: Store, keys: Keys) -> None:
+    """An arriving update saves the contact as active and seen; one that changed something before says so."""
     who = keys.telegram(7)
     first = await store.receive(who.contact, 7, update_id=100)
-    assert first is not None and first.chat_id == 7 and first.active
+    assert first == Arrival(Participant(7), repeated=False)
     await store.update_participant(who.contact, active=False, language="en")
-    assert await store.receive(who.contact, 7, update_id=101) == replace(first, language="en")
-    await store.claim_update(102)
-    assert await store.receive(who.contact, 7, update_id=102) is None
+    assert await store.receive(who.contact, 7, update_id=101) == Arrival(Participant(7, "en"))
+    await store.set_current(who.person, None, update=102)
+    assert await store.receive(who.contact, 7, update_id=102) == Arrival(Participant(7, "en"), repeated=True)

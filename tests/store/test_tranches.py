@@ -67,12 +67,13 @@ async def test_claim_due_sends_each_row_once(store: Store, keys: Keys) -> None:
 
 
 async def test_cancel_shift_and_recover(store: Store, keys: Keys) -> None:
-    """/stop cancels, /pause shifts only that person's rows, and rows left mid-send come back counted."""
+    """Blocking cancels, /pause moves only that person's rows, and rows left mid-send come back counted."""
     tranche = await store.open_tranche("art", "Utrecht", DAY, "trainer")
     anna, ben = keys.telegram(1).contact, keys.telegram(2).contact
     await store.enrol(anna, tranche.code, plan(0, 24))
     await store.enrol(ben, tranche.code, plan(0, 24))
-    assert await store.shift_pending(anna, timedelta(days=14)) == 2
+    later = [(row, due + timedelta(days=14)) for row, due in await store.pending(anna)]
+    assert await store.move_pending(anna, later) == 2
     claimed = await store.claim_due(NOON, limit=10)
     assert len(claimed) == 1, "anna's rows moved two weeks on; ben's first is due"
     assert await store.recover_sending() == 1

@@ -168,7 +168,7 @@ async def test_forget_asks_first_and_erases_only_this_person(tg: FakeTelegram, t
             await person.replies()
 
         anna.send("/forget")
-        assert await texts(anna) == [text("forget_confirm", "nl")]
+        assert await texts(anna) == [text("forget_confirm", "nl", minutes=10)]
         assert anna.last.buttons == [text("forget_yes", "nl"), text("forget_no", "nl")]
         await anna.press(text("forget_no", "nl"))
         assert await texts(anna) == [text("forget_kept", "nl")]

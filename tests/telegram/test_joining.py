@@ -120,7 +120,8 @@ async def test_a_closed_or_unknown_link_enrols_nobody(tg: FakeTelegram, tmp_path
 
 
 async def test_pause_moves_every_follow_up_later(tg: FakeTelegram, tmp_path: Path) -> None:
-    """/pause 14d and /pause until a date move every waiting follow-up that much later; a bad argument is explained."""
+    """/pause 14d and /pause until a date: nothing comes before that day, the confirmation names the real first
+    day (a working day), two pauses never stack past the date asked for, and a bad argument is explained."""
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
     async with running_bot(settings, tg, Clock(), courses=courses()) as bot:
         tranche = await open_tranche(bot)
@@ -129,18 +130,27 @@ async def test_pause_moves_every_follow_up_later(tg: FakeTelegram, tmp_path: Pat
         await anna.replies()
         planned = dues(await outbox(bot, anna))
 
-        anna.send("/pause 14d")
+        anna.send("/pause 14d")  # 2026-12-07 is a Monday
         assert await texts(anna) == [text("pause_done", "nl", until="2026-12-07")]
-        assert dues(await outbox(bot, anna)) == [due + timedelta(days=14) for due in planned]
+        moved = dues(await outbox(bot, anna))
+        assert local_days(moved)[0] == "2026-12-07" and all(HOURS.is_open(due) for due in moved)
+        assert len(moved) == len(planned) and all(new > old for new, old in zip(moved, planned, strict=True))
 
-        anna.send("/pause until 2027-01-10")
-        assert await texts(anna) == [text("pause_done", "nl", until="2027-01-10")]
-        assert dues(await outbox(bot, anna)) == [due + timedelta(days=14 + 48) for due in planned]
+        anna.send("/pause until 2027-01-10")  # a Sunday: the first working-hours slot is on Monday the 11th
+        assert await texts(anna) == [text("pause_done", "nl", until="2027-01-11")]
+        again = dues(await outbox(bot, anna))
+        assert local_days(again)[0] == "2027-01-11" and all(HOURS.is_open(due) for due in again)
 
+        anna.send("/pause 14d")  # already later than that: nothing moves, and the real date is named
+        assert await texts(anna) == [text("pause_already", "nl", until="2027-01-11")]
         for wrong in ("/pause", "/pause soon", "/pause 0d", "/pause until 2026-11-01", "/pause until 2027-02-30"):
             anna.send(wrong)
         assert await texts(anna) == [text("pause_usage", "nl")] * 5
-        assert dues(await outbox(bot, anna)) == [due + timedelta(days=62) for due in planned]
+        assert dues(await outbox(bot, anna)) == again
+
+
+def local_days(moments: list[datetime]) -> list[str]:
+    return [moment.astimezone(HOURS.tz).date().isoformat() for moment in moments]
 
 
 async def test_pause_with_nothing_planned_says_so(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -152,18 +162,26 @@ async def test_pause_with_nothing_planned_says_so(tg: FakeTelegram, tmp_path: Pa
         assert await texts(ben) == [text("pause_nothing", "en")]
 
 
-async def test_stop_cancels_the_follow_ups(tg: FakeTelegram, tmp_path: Path) -> None:
-    """/stop cancels every waiting follow-up."""
+async def test_stop_holds_the_follow_ups_and_resume_restores_them(tg: FakeTelegram, tmp_path: Path) -> None:
+    """/stop holds every waiting follow-up; /resume, which promises messages again, brings back those still ahead."""
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
-    async with running_bot(settings, tg, Clock(), courses=courses()) as bot:
+    clock = Clock()
+    async with running_bot(settings, tg, clock, courses=courses()) as bot:
         tranche = await open_tranche(bot)
         anna = tg.person(language_code="nl")
         anna.send(f"/start c_{tranche.code}")
         await anna.replies()
+        planned = dues(await outbox(bot, anna))
         anna.send("/stop")
         assert await texts(anna) == [text("stop_done", "nl")]
-        assert [row["status"] for row in await outbox(bot, anna)] == ["cancelled"] * 4
-        assert await store_of(bot).outbox_status() == {"cancelled": 4, "unknown": 0}
+        assert [row["status"] for row in await outbox(bot, anna)] == ["stopped"] * 4
+        assert await store_of(bot).outbox_status() == {"stopped": 4, "unknown": 0}
+        clock.now = MONDAY + timedelta(days=10)  # the 2-day and 1-week follow-ups have passed meanwhile
+        anna.send("/resume")
+        assert await texts(anna) == [text("resume_done", "nl")]
+        rows = await outbox(bot, anna)
+        assert [row["status"] for row in rows] == ["cancelled", "cancelled", "pending", "pending"]
+        assert dues(rows)[2:] == planned[2:]
 
 
 async def test_joining_while_stopped_says_messages_are_paused(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -192,7 +210,7 @@ async def test_forget_erases_the_enrolment_but_not_the_count(tg: FakeTelegram, t
         await anna.replies()
         anna.send("/forget")
         await anna.press(text("forget_yes", "nl"))
-        assert await texts(anna) == [text("forget_confirm", "nl"), text("forget_done", "nl")]
+        assert await texts(anna) == [text("forget_confirm", "nl", minutes=10), text("forget_done", "nl")]
         kept = await exported(bot, anna)
         assert kept["enrolments"] == [] and kept["outbox"] == []
         assert await store_of(bot).outbox_status() == {"unknown": 0}

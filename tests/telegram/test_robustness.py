@@ -93,7 +93,8 @@ async def test_same_update_twice_is_handled_once(tg: FakeTelegram, tmp_path: Pat
 async def test_one_person_in_order_two_people_at_once(
     tg: FakeTelegram, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A press and the text right after it are applied in order; meanwhile someone else is answered."""
+    """A press and the text right after it are applied in order (the text, written before the question it would
+    answer appeared, is not taken as its answer); meanwhile someone else is answered."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna, ben = tg.person(language_code="nl"), tg.person(language_code="nl")
         anna.send("/start sample")
@@ -106,7 +107,11 @@ async def test_one_person_in_order_two_people_at_once(
         await until(lambda: bool(ben.texts()))
         assert ben.texts() == [text("help", "nl")]
         hold.release()
-        assert await texts(anna) == [text("peers_too_few", "nl", k=5), "Waarom?", "Wat zou jij doen?"]
+        shown = await texts(anna)
+        assert shown == [text("peers_too_few", "nl", k=5), "Waarom?", text("written_before_question", "nl")]
+        assert (await exported(bot, anna))["reflections"] == []
+        anna.send("Omdat het moet")
+        assert await texts(anna) == ["Wat zou jij doen?"]
         assert [r["text"] for r in (await exported(bot, anna))["reflections"]] == ["Omdat het moet"]
 
 
@@ -182,15 +187,27 @@ async def test_text_while_a_choice_is_open(tg: FakeTelegram, tmp_path: Path) -> 
         assert (await exported(bot, anna))["choices"] == []
 
 
-async def test_failed_reply_gets_an_apology_and_the_bot_goes_on(tg: FakeTelegram, tmp_path: Path) -> None:
-    """When a reply fails with a server error the person gets an apology, and the next message is answered."""
+async def test_reply_that_fails_with_a_server_error_is_sent_again(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A reply answered by a 5xx is tried again, so the person still gets it, once."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg):
         anna = tg.person(language_code="en")
         tg.fail_next("sendMessage", 500, "Internal Server Error")
-        anna.send("/help")
-        assert await texts(anna) == [text("error_apology", "en")]
+        tg.fail_next("sendMessage", 502, "Bad Gateway")
         anna.send("/help")
         assert await texts(anna) == [text("help", "en")]
+        assert len(tg.calls_to("sendMessage")) == 3
+
+
+async def test_apology_after_a_saved_step_says_it_was_saved(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A reply that cannot be sent after the answer was committed gets an apology that says the answer is kept."""
+    async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
+        anna = tg.person(language_code="en")
+        anna.send("/start sample")
+        await anna.replies()
+        tg.fail_next("sendMessage", 400, "Bad Request: something about the message")
+        await anna.press("Write it")
+        assert (await texts(anna))[-1] == text("error_after_saving", "en")
+        assert [c["option"] for c in (await exported(bot, anna))["choices"]] == ["write"]
 
 
 async def test_broken_state_gets_an_apology_and_others_are_served(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -203,7 +220,7 @@ async def test_broken_state_gets_an_apology_and_others_are_served(tg: FakeTelegr
         db.close()
         anna.send("/continue")
         anna.send("Mijn antwoord")
-        assert await texts(anna) == [text("error_apology", "nl")] * 2
+        assert await texts(anna) == [text("error_nothing_saved", "nl")] * 2
         anna.send("/help")
         assert await texts(anna) == [text("help", "nl")]
         ben.send("/start sample")
@@ -256,8 +273,8 @@ async def test_forbidden_reply_marks_the_participant_inactive(tg: FakeTelegram, 
         tg.set_blocked(anna.chat_id, True)
         await anna.press("Schrijven")
         await anna.replies()
-        apology = text("error_apology", "nl")
-        assert not [call for call in tg.calls_to("sendMessage") if call.params.get("text") == apology]
+        apologies = (text("error_after_saving", "nl"), text("error_nothing_saved", "nl"))
+        assert not [call for call in tg.calls_to("sendMessage") if call.params.get("text") in apologies]
         participant = await participant_of(bot, anna)
         assert participant is not None and not participant.active
         assert [c["option"] for c in (await exported(bot, anna))["choices"]] == ["write"]

@@ -33,6 +33,8 @@ SAMPLE_VALUES: dict[str, object] = {
     "in_language": "nl",
     "courses": "art-of-connecting, speaking-up, working-with-politics",
     "day": "2026-03-14",
+    "minutes": 10,
+    "seconds": 20,
 }
 
 

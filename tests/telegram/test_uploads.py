@@ -196,7 +196,7 @@ async def test_versions_and_rollback(tg: FakeTelegram, tmp_path: Path) -> None:
         (listing,) = await trainer.replies()
         lines = listing.text.splitlines()
         assert lines[0] == text("versions_header", "en", dialogue="sample", count=2)
-        assert lines[1].startswith("2 · ") and f"trainer {who(bot, trainer).contact[:8]} in chat" in lines[1]
+        assert lines[1].startswith("2 · ") and f"trainer {bot.keys.author(TRAINER)} in chat" in lines[1]
         assert str(TRAINER) not in listing.text, "versions never show a Telegram id"
         assert lines[1].endswith(" · " + text("versions_live", "en"))
         assert lines[2].startswith("1 · ") and not lines[2].endswith(text("versions_live", "en"))
