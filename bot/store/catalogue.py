@@ -7,6 +7,7 @@ started on while new conversations get the newest.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,20 +56,20 @@ class Catalogue:
         return self._loaded.get((dialogue, version.number)) or self._remember(_load(version))
 
     async def sync(self, folder: Path, published_by: str) -> Synced:
-        """Publish every valid dialogue in ``folder`` whose text changed; report the broken ones.
+        """Publish every valid dialogue in ``folder`` whose text is new; report the broken ones.
 
-        A broken file never replaces the version already published.
+        A broken file never replaces the version already published, and a file whose text was published
+        before (a trainer has published a newer one in chat since) does not roll that newer one back.
         """
         report = check_paths([folder])
         broken = {problem.path for problem in report.errors}
         published = []
         for dialogue_id, path in sorted(report.sources.items()):
-            if path in broken:
+            source = Path(path).read_bytes()
+            if path in broken or await self._published_before(dialogue_id, source):
                 continue
-            before = await self._store.version(dialogue_id)
-            dialogue = await self.publish(Path(path).read_bytes(), path, published_by, Path(path).parent)
-            if before is None or before.number != dialogue.version:
-                published.append(dialogue_id)
+            await self.publish(source, path, published_by, Path(path).parent)
+            published.append(dialogue_id)
         for course_id, path in sorted(report.course_sources.items()):
             if path not in broken and course_id in report.courses:
                 before_course = await self._store.course_version(course_id)
@@ -76,6 +77,10 @@ class Catalogue:
                 if before_course is None or before_course.number != version.number:
                     published.append(DialogueId(f"course {course_id}"))
         return Synced(tuple(published), tuple(str(problem) for problem in report.errors))
+
+    async def _published_before(self, dialogue: DialogueId, source: bytes) -> bool:
+        digest = hashlib.sha256(source).hexdigest()
+        return any(version.sha256 == digest for version in await self._store.versions(dialogue))
 
     async def publish_course(self, source: bytes, path: str, published_by: str, update: int | None = None) -> Course:
         """Check a course file (LoadError with every problem) and store it as the course's next version."""

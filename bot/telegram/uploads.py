@@ -91,7 +91,7 @@ class Uploads:
         """The checks of ``goodwork validate`` (images looked up in the dialogues folder), away from the event
         loop and within a time budget; None, after telling the trainer, when they could not finish."""
         try:
-            return await check_upload(data, name, self.services.settings.dialogues)
+            return await check_upload(data, name, self.services.settings.dialogues, BUDGET)
         except CheckTooLongError:
             await self._say(turn, "upload_too_slow", filename=name, seconds=int(BUDGET))
         except CheckFailedError:

@@ -65,11 +65,11 @@ def test_prune_reports_counts(capsys: pytest.CaptureFixture[str]) -> None:
 def test_secret_problems_stop_with_a_message(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], secret: str, message: str
 ) -> None:
-    """A missing, short or different secret exits 2 with one line naming the problem, and no traceback."""
+    """A missing, short or different secret exits 78 (a configuration problem) with one line, and no traceback."""
     main(["db", "upgrade"])
     capsys.readouterr()
     monkeypatch.setenv("GOODWORK_SECRET", secret)
-    assert main(["db", "status"]) == 2
+    assert main(["db", "status"]) == 78
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
@@ -77,5 +77,5 @@ def test_secret_problems_stop_with_a_message(
 def test_database_url_not_supported_yet(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A postgresql:// URL is refused clearly until that store exists."""
     monkeypatch.setenv("GOODWORK_DB", "postgresql://localhost/goodwork")
-    assert main(["db", "upgrade"]) == 2
+    assert main(["db", "upgrade"]) == 78
     assert "'postgresql' databases are not supported yet" in capsys.readouterr().err

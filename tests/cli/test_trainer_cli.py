@@ -48,5 +48,5 @@ def test_invite_list_revoke(environment: Path, capsys: pytest.CaptureFixture[str
 def test_invite_needs_the_username(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Without GOODWORK_BOT_USERNAME there is no link to print: one line says so."""
     monkeypatch.delenv("GOODWORK_BOT_USERNAME")
-    assert main(["trainer", "invite"]) == 2
+    assert main(["trainer", "invite"]) == 78
     assert "GOODWORK_BOT_USERNAME is not set" in capsys.readouterr().err

@@ -108,3 +108,17 @@ async def test_sync_publishes_changed_files_only(
     assert (first.published, again.published, changed.published) == (("sample",), (), ("sample",))
     assert any("broken.yaml" in problem for problem in first.problems)
     assert await conversations.store.dialogue_ids() == ["sample"]
+
+
+async def test_sync_does_not_roll_back_what_a_trainer_published_since(
+    conversations: Conversations, tmp_path: Path, sample_source: bytes
+) -> None:
+    """A restart syncs the folder: a file whose text was published before leaves a newer chat upload live."""
+    (tmp_path / "sample.yaml").write_bytes(sample_source)
+    await conversations.catalogue.sync(tmp_path, "goodwork run")
+    await conversations.catalogue.publish(sample_source.replace(*CHANGED), "sample.yaml", "trainer in chat")
+    again = await conversations.catalogue.sync(tmp_path, "goodwork run")
+    newest = await conversations.store.version(SAMPLE)
+    assert (
+        again.published == () and newest is not None and (newest.number, newest.published_by) == (2, "trainer in chat")
+    )
