@@ -14,7 +14,7 @@ from bot.store.sqlite import SqliteStore
 from bot.store.sqlite_schema import MIGRATIONS
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "telegram"))
-from idscan import database_files, hits  # noqa: E402
+from idscan import database_files, hits
 
 SECRET = "cli-secret-" + "q" * 32
 KEYS = Keys(SECRET)
