@@ -153,9 +153,25 @@ CREATE TABLE course_versions (
 """
 
 # No Telegram id in clear: the chat id is sealed (AES-GCM, see keys.py) by the SQL function seal_chat that
-# the upgrade provides; forget_code/forget_until hold the one-time value a /forget prompt issued; erasures
-# records each erasure under a keyed hash of its own, so that a restored backup can erase that person again.
+# the upgrade provides; trainers credited by a prefix of their contact pseudonym get a code of its own purpose
+# (author_code; "a trainer" when they are gone); forget_code/forget_until hold the one-time value a /forget
+# prompt issued; erasures records each erasure under a keyed hash of its own, so that a restored backup can
+# erase that person again.
 SEALED_CHAT_IDS = """
+UPDATE dialogue_versions SET published_by = coalesce(
+    'trainer ' || (
+        SELECT author_code(chat_id) FROM participants WHERE substr(contact, 1, 8) = substr(published_by, 9, 8)
+    ) || substr(published_by, 17),
+    'a trainer' || substr(published_by, 17))
+WHERE published_by GLOB 'trainer [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f] in chat*';
+
+UPDATE course_versions SET published_by = coalesce(
+    'trainer ' || (
+        SELECT author_code(chat_id) FROM participants WHERE substr(contact, 1, 8) = substr(published_by, 9, 8)
+    ) || substr(published_by, 17),
+    'a trainer' || substr(published_by, 17))
+WHERE published_by GLOB 'trainer [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f] in chat*';
+
 CREATE TABLE participants_sealed (
     contact TEXT PRIMARY KEY,
     chat BLOB NOT NULL,

@@ -22,7 +22,7 @@ def upgrade(
 ) -> list[Migration]:
     """Inside the caller's transaction: refuse a newer schema or another secret, then apply what is pending.
 
-    Returns the migrations applied now. Scripts may call ``seal_chat(chat_id, contact)``.
+    Returns the migrations applied now. Scripts may call ``seal_chat(chat_id, contact)`` and ``author_code(chat_id)``.
     """
     tables = _tables(db)
     applied = [number for number, _, _ in _applied(db, tables)]
@@ -38,6 +38,7 @@ def upgrade(
     if not apply:
         return []
     db.create_function("seal_chat", 2, lambda chat, contact: keys.seal_chat(int(chat), Pseudonym(str(contact))))
+    db.create_function("author_code", 1, lambda chat: keys.author(int(chat)))
     db.execute(BOOKKEEPING)
     pending = [m for m in migrations if m.number not in applied]
     for migration in pending:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from store_helpers import FakeClock
 
+from bot.dialogue.model import DialogueId
 from bot.store.keys import Keys, Pseudonym, SealError
 from bot.store.protocol import Store, StoreError
 from bot.store.sqlite import SqliteStore
@@ -96,3 +97,31 @@ async def test_author_codes_match_no_stored_value(store: Store, keys: Keys) -> N
     assert code == keys.author(PEOPLE[0]) and len(code) == 8 and code != keys.author(PEOPLE[1])
     assert not who.contact.startswith(code) and not who.person.startswith(code) and not who.erasure.startswith(code)
     assert Pseudonym(code) not in (who.contact, who.person)
+
+
+async def test_upgrade_credits_trainers_by_a_code_of_their_own(tmp_path: Path, keys: Keys, clock: FakeClock) -> None:
+    """Versions credited to a prefix of a contact pseudonym get the trainer's author code ("a trainer" if gone)."""
+    path = tmp_path / "old.sqlite3"
+    here, gone = keys.telegram(PEOPLE[0]), keys.telegram(PEOPLE[1])
+    async with await SqliteStore.open(path, keys=keys, clock=clock, migrations=MIGRATIONS[:4]) as old:
+        await old._writer.transaction(
+            lambda db: db.execute(
+                "INSERT INTO participants (contact, chat_id, seen_week) VALUES (?, ?, '2026-W48')",
+                (here.contact, PEOPLE[0]),
+            )
+        )
+        await old.publish(DialogueId("sample"), "id: sample\n", f"trainer {here.contact[:8]} in chat")
+        await old.publish(DialogueId("sample"), "id: sample\n#2\n", f"trainer {gone.contact[:8]} in chat")
+        await old.publish(
+            DialogueId("sample"), "id: sample\n#3\n", f"trainer {here.contact[:8]} in chat (rollback to 1)"
+        )
+        await old.publish(DialogueId("sample"), "id: sample\n#4\n", "command line (root)")
+    async with await SqliteStore.open(path, keys=keys, clock=clock) as store:
+        credited = [v.published_by for v in reversed(await store.versions(DialogueId("sample")))]
+    code = keys.author(PEOPLE[0])
+    assert credited == [
+        f"trainer {code} in chat",
+        "a trainer in chat",
+        f"trainer {code} in chat (rollback to 1)",
+        "command line (root)",
+    ]
