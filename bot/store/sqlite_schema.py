@@ -157,21 +157,19 @@ CREATE TABLE course_versions (
 # (author_code; "a trainer" when they are gone); forget_code/forget_until hold the one-time value a /forget
 # prompt issued; erasures records each erasure under a keyed hash of its own, so that a restored backup can
 # erase that person again.
-SEALED_CHAT_IDS = """
-UPDATE dialogue_versions SET published_by = coalesce(
+_CREDIT_BY_AUTHOR_CODE = """
+UPDATE {table} SET published_by = coalesce(
     'trainer ' || (
         SELECT author_code(chat_id) FROM participants WHERE substr(contact, 1, 8) = substr(published_by, 9, 8)
     ) || substr(published_by, 17),
     'a trainer' || substr(published_by, 17))
 WHERE published_by GLOB 'trainer [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f] in chat*';
+"""
 
-UPDATE course_versions SET published_by = coalesce(
-    'trainer ' || (
-        SELECT author_code(chat_id) FROM participants WHERE substr(contact, 1, 8) = substr(published_by, 9, 8)
-    ) || substr(published_by, 17),
-    'a trainer' || substr(published_by, 17))
-WHERE published_by GLOB 'trainer [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f] in chat*';
-
+SEALED_CHAT_IDS = (
+    _CREDIT_BY_AUTHOR_CODE.format(table="dialogue_versions")
+    + _CREDIT_BY_AUTHOR_CODE.format(table="course_versions")
+    + """
 CREATE TABLE participants_sealed (
     contact TEXT PRIMARY KEY,
     chat BLOB NOT NULL,
@@ -200,6 +198,7 @@ CREATE TABLE erasures (
 UPDATE outbox SET status = 'stopped'
 WHERE status = 'cancelled' AND contact IN (SELECT contact FROM participants WHERE paused = 1);
 """
+)
 
 SEALED_NOTE = (
     "Telegram chat ids are now kept encrypted. Backups made before this upgrade still hold them in clear: "
