@@ -17,7 +17,9 @@ restart that followed it, leaves the person waiting; they carry on with
 end the conversation read from the store, are compared with the answers the
 person gave: an answer the bot acknowledged (it replied, or confirmed the update)
 that is missing is *lost*; a conversation further along than the answers given
-is a step *applied twice*.
+is a step *applied twice*. Where the bot sent some other message instead of the
+awaited one (an apology, a welcome, a notice), the person was told something,
+just not the next question: those are counted apart.
 
 After a last SIGKILL the database, its ``-wal`` and its ``-shm`` are searched for
 every person's Telegram id (tests/telegram/idscan.py). Printed: actions, kills,
@@ -236,15 +238,18 @@ class Answer:
     step: Step | None
     update_id: int
     acknowledged: bool = False
+    told: bool = False  # the bot answered it with something other than the next question
 
 
 @dataclass
 class Tally:
     actions: int = 0
     left_waiting: int = 0  # actions whose reply never came
+    waiting_told: int = 0  # ... of which the bot said something else instead
     waiting_people: set[int] = field(default_factory=set)
     acknowledged: int = 0  # answers the bot replied to, or whose update it confirmed
     lost: int = 0
+    lost_told: int = 0  # ... of which the bot said something else instead of the next question
     twice: int = 0
 
 
@@ -271,9 +276,9 @@ class CrashWalker:
 
     async def _start(self) -> None:
         """/start bench: the bot shows the question it has this person at."""
-        bubble = await self._push_and_wait(lambda: self.person.send("/start bench").update_id, MARKS[:END])
+        bubble, told = await self._push_and_wait(lambda: self.person.send("/start bench").update_id, MARKS[:END])
         if bubble is None or bubble.mark is None:
-            return self._left_waiting()
+            return self._left_waiting(told)
         self._resume(MARKS.index(bubble.mark), bubble)
 
     async def _answer(self, at: int) -> None:
@@ -284,11 +289,11 @@ class CrashWalker:
             answer.step, answer.update_id = self._push_answer(at)
             return answer.update_id
 
-        bubble = await self._push_and_wait(push, (MARKS[at + 1],))
+        bubble, answer.told = await self._push_and_wait(push, (MARKS[at + 1],))
         if bubble is None:
             answer.acknowledged = answer.update_id < self.tg.confirmed
             self.tally.acknowledged += answer.acknowledged
-            return self._left_waiting()
+            return self._left_waiting(answer.told)
         answer.acknowledged = True
         self.tally.acknowledged += 1
         self.at, self.shown = at + 1, bubble.message_id
@@ -307,18 +312,21 @@ class CrashWalker:
         option = LABELS.get(label)
         return Step(node, OptionId(option) if option else None), pushed.update_id
 
-    async def _push_and_wait(self, push: Callable[[], int], marks: Sequence[str]) -> Bubble | None:
+    async def _push_and_wait(self, push: Callable[[], int], marks: Sequence[str]) -> tuple[Bubble | None, bool]:
         """Do the action; the bubble with one of ``marks`` that answers it, or None if it never came
-        within ``patience`` seconds of the action or of the restart that followed it."""
+        within ``patience`` seconds of the action or of the restart that followed it; and whether the
+        bot sent anything else meanwhile."""
         chat = self.person.chat_id
         since, acted = len(self.tg.bubbles[chat]), time.monotonic()
         push()
-        return await self.tg.bubble(
+        bubble = await self.tg.bubble(
             chat, since, lambda b: b.mark in marks, lambda: max(acted, self.bot.last_start) + self.patience
         )
+        return bubble, bubble is None and len(self.tg.bubbles[chat]) > since
 
-    def _left_waiting(self) -> None:
+    def _left_waiting(self, told: bool) -> None:
         self.tally.left_waiting += 1
+        self.tally.waiting_told += told
         self.tally.waiting_people.add(self.person.user_id)
         self.at = None
 
@@ -343,10 +351,13 @@ class CrashWalker:
     def _compare(self, held: Sequence[Step | None]) -> None:
         """Acknowledged answers missing from ``held`` are lost; steps beyond the answers given were applied
         twice. (None in ``held``: a step the bot reports without saying which.)"""
-        self.tally.lost += sum(
-            answer.acknowledged and (index >= len(held) or _differ(held[index], answer.step))
+        lost = [
+            answer
             for index, answer in enumerate(self.answers)
-        )
+            if answer.acknowledged and (index >= len(held) or _differ(held[index], answer.step))
+        ]
+        self.tally.lost += len(lost)
+        self.tally.lost_told += sum(answer.told for answer in lost)
         self.tally.twice += max(0, len(held) - len(self.answers))
 
 
@@ -468,6 +479,11 @@ def spread(seconds: Sequence[float]) -> str:
     return f"median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s ({len(seconds)} restarts)"
 
 
+def told(count: int) -> str:
+    """How many of the actions counted got another message from the bot instead of the one awaited."""
+    return f", {count} told something else instead" if count else ""
+
+
 def report(args: argparse.Namespace, figures: Figures) -> None:
     tally = figures.tally
     print(
@@ -479,9 +495,12 @@ def report(args: argparse.Namespace, figures: Figures) -> None:
     rows = [
         ("actions (steps) in all", f"{tally.actions:,}"),
         ("kills", f"{figures.kills}"),
-        ("people left waiting", f"{len(tally.waiting_people)} ({tally.left_waiting} actions)"),
+        (
+            "people left waiting",
+            f"{len(tally.waiting_people)} ({tally.left_waiting} actions{told(tally.waiting_told)})",
+        ),
         ("answers acknowledged", f"{tally.acknowledged:,}"),
-        ("answers lost", f"{tally.lost}"),
+        ("answers lost", f"{tally.lost}" + (f" ({tally.lost_told} told something else)" if tally.lost_told else "")),
         ("steps applied twice", f"{tally.twice}"),
         ("people whose id is in the files", f"{len(people)} of {figures.people}"),
         *((f"  in {name}", f"{len(ids)}") for name, ids in figures.found.items()),
