@@ -385,7 +385,7 @@ async def walk(walker: CrashWalker, pause: float, until: float) -> None:
         await asyncio.sleep(walker.rng.uniform(0.5 * pause, 1.5 * pause))
 
 
-async def kill_at_random(bot: BotProcess, rng: random.Random, kills: int, seconds: float) -> int:
+async def kill_at_random(bot: BotProcess, rng: random.Random, kills: int, seconds: float) -> None:
     """SIGKILL the bot at ``kills`` random moments within ``seconds`` and start it again at once; a moment
     that comes while the bot is still starting waits until it polls."""
     started = time.monotonic()
@@ -394,7 +394,6 @@ async def kill_at_random(bot: BotProcess, rng: random.Random, kills: int, second
         await bot.back()
         await bot.kill()
         bot.start()
-    return kills
 
 
 async def measure(tg: MarkedTelegram, bot: BotProcess, args: argparse.Namespace) -> Figures:
@@ -413,7 +412,7 @@ async def measure(tg: MarkedTelegram, bot: BotProcess, args: argparse.Namespace)
         for n in range(args.people)
     ]
     until = time.monotonic() + args.seconds
-    kills, *_ = await asyncio.gather(
+    await asyncio.gather(
         kill_at_random(bot, rng, args.kills, args.seconds), *(walk(w, args.pause, until) for w in walkers)
     )
     with contextlib.suppress(TimeoutError):  # let the bot finish what it has, then kill it once more
@@ -423,7 +422,7 @@ async def measure(tg: MarkedTelegram, bot: BotProcess, args: argparse.Namespace)
     found = scan(Path(bot.env["GOODWORK_DB"]), ids)
     await check_store(bot.env, walkers)
     polls, answers = recovery(tg, bot.starts[1:])
-    return Figures(tally, args.people, kills, found, polls, answers)
+    return Figures(tally, args.people, len(bot.starts) - 1, found, polls, answers)
 
 
 def scan(database: Path, telegram_ids: Sequence[int]) -> dict[str, set[int]]:
