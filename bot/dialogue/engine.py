@@ -130,6 +130,15 @@ def current(dialogue: Dialogue, state: State) -> tuple[Output, ...]:
     return _ask(dialogue, state, node)
 
 
+def where(dialogue: Dialogue, state: State) -> tuple[Output, ...]:
+    """What shows where ``state`` stands: the open question, or, after the end, the ending again."""
+    _check_current(dialogue, state)
+    node = dialogue.nodes[state.node]
+    if state.done and isinstance(node, End):
+        return tuple(_end(node, state))
+    return current(dialogue, state)
+
+
 def question(outputs: tuple[Output, ...]) -> AskChoice | AskText | None:
     """The question that ``outputs`` end on, if any."""
     return next((o for o in reversed(outputs) if isinstance(o, AskChoice | AskText)), None)
@@ -314,4 +323,5 @@ __all__ = [
     "start",
     "step",
     "visible_length",
+    "where",
 ]

@@ -8,12 +8,15 @@ time, never the bot's event loop, and can be stopped when it takes too long.
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from pathlib import Path
 
 from bot.dialogue.course import check_course, is_course
 from bot.dialogue.loader import check_dialogue
+
+NICENESS = 10
 
 
 def check(data: bytes, name: str, base_dir: Path | None) -> object:
@@ -24,6 +27,7 @@ def check(data: bytes, name: str, base_dir: Path | None) -> object:
 
 
 def main(argv: list[str]) -> int:
+    os.nice(NICENESS)  # on a busy machine the bot's replies to everyone come before one trainer's check
     name, base_dir = argv[0], Path(argv[1]) if len(argv) > 1 else None
     result = check(sys.stdin.buffer.read(), name, base_dir)
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

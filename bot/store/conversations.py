@@ -62,6 +62,14 @@ class Conversations:
         pinned = await self.catalogue.get(dialogue, saved.state.version)
         return Outcome(engine.current(pinned, saved.state), saved.state)
 
+    async def where(self, person: Pseudonym, dialogue: DialogueId) -> Outcome | None:
+        """Where a stored conversation stands: its open question, or its ending; None if there is none."""
+        saved = await self.store.load_state(person, dialogue)
+        if saved is None:
+            return None
+        pinned = await self.catalogue.get(dialogue, saved.state.version)
+        return Outcome(engine.where(pinned, saved.state), saved.state)
+
     async def _attempt(
         self, person: Pseudonym, dialogue: DialogueId, event: Event, update_id: int | None, version: int | None
     ) -> Outcome:

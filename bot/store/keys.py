@@ -10,6 +10,7 @@ still costs an attacker real work per guess), and from it one key per purpose:
     check    a fixed value stored in the database to recognise the secret
     chat     (HKDF) the AES-GCM key that seals chat ids: the bot must reach people,
              but no Telegram id is ever stored in clear
+    inbox    (HKDF) the AES-GCM key that seals a raw update kept until it is handled
 
 Because the two pseudonyms of one person come from different keys, a copy of
 the database alone cannot join the two sides; the running bot, holding the
@@ -33,8 +34,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 Pseudonym = NewType("Pseudonym", str)
 
 _SALT = b"goodwork-coach/pseudonyms/v1"
-_SEALED = b"\x01"  # format of a sealed chat id: version byte, 12-byte nonce, AES-GCM of 8 bytes with its tag
+_SEALED = b"\x01"  # format of a sealed value: version byte, 12-byte nonce, AES-GCM ciphertext with its tag
 _NONCE = 12
+_TAG = 16
 
 
 class SealError(ValueError):
@@ -53,7 +55,7 @@ class Identity:
 class Keys:
     """Derives pseudonyms and the chat-id key from ``GOODWORK_SECRET``; holds no other state."""
 
-    __slots__ = ("_author", "_chat", "_check", "_contact", "_erasure", "_person")
+    __slots__ = ("_author", "_chat", "_check", "_contact", "_erasure", "_inbox", "_person")
 
     def __init__(self, secret: str) -> None:
         master = _stretch(secret)
@@ -62,8 +64,8 @@ class Keys:
         self._erasure = _derive(master, "erasure")
         self._author = _derive(master, "author")
         self._check = _derive(master, "check").hex()
-        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"goodwork/chat-id/v1")
-        self._chat = AESGCM(hkdf.derive(master))
+        self._chat = _cipher(master, "chat-id")
+        self._inbox = _cipher(master, "inbox")
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -86,23 +88,44 @@ class Keys:
 
     def seal_chat(self, chat_id: int, contact: Pseudonym) -> bytes:
         """``chat_id`` encrypted with a fresh nonce, bound to its contact row (moved to another row, it fails)."""
-        nonce = os.urandom(_NONCE)
-        return _SEALED + nonce + self._chat.encrypt(nonce, chat_id.to_bytes(8, "big", signed=True), contact.encode())
+        return _seal(self._chat, chat_id.to_bytes(8, "big", signed=True), contact.encode())
 
     def open_chat(self, sealed: bytes, contact: Pseudonym) -> int:
         """The chat id in ``sealed``; SealError if this secret did not seal it for ``contact``."""
-        if sealed[:1] != _SEALED or len(sealed) != 1 + _NONCE + 8 + 16:
+        if len(sealed) != 1 + _NONCE + 8 + _TAG:
             raise SealError("not a sealed chat id")
-        try:
-            plain = self._chat.decrypt(sealed[1 : 1 + _NONCE], sealed[1 + _NONCE :], contact.encode())
-        except InvalidTag:
-            raise SealError("a sealed chat id that this GOODWORK_SECRET cannot open") from None
-        return int.from_bytes(plain, "big", signed=True)
+        return int.from_bytes(_open(self._chat, sealed, contact.encode(), "chat id"), "big", signed=True)
+
+    def seal_update(self, update_id: int, raw: str) -> bytes:
+        """A raw Telegram update (it holds names and text) encrypted, bound to its update id."""
+        return _seal(self._inbox, raw.encode(), str(update_id).encode())
+
+    def open_update(self, sealed: bytes, update_id: int) -> str:
+        return _open(self._inbox, sealed, str(update_id).encode(), "update").decode()
 
 
 @lru_cache(maxsize=8)
 def _stretch(secret: str) -> bytes:
     return hashlib.scrypt(secret.encode(), salt=_SALT, n=2**14, r=8, p=1, dklen=32)
+
+
+def _cipher(master: bytes, purpose: str) -> AESGCM:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"goodwork/{purpose}/v1".encode())
+    return AESGCM(hkdf.derive(master))
+
+
+def _seal(cipher: AESGCM, plain: bytes, bound_to: bytes) -> bytes:
+    nonce = os.urandom(_NONCE)
+    return _SEALED + nonce + cipher.encrypt(nonce, plain, bound_to)
+
+
+def _open(cipher: AESGCM, sealed: bytes, bound_to: bytes, what: str) -> bytes:
+    if sealed[:1] != _SEALED or len(sealed) < 1 + _NONCE + _TAG:
+        raise SealError(f"not a sealed {what}")
+    try:
+        return cipher.decrypt(sealed[1 : 1 + _NONCE], sealed[1 + _NONCE :], bound_to)
+    except InvalidTag:
+        raise SealError(f"a sealed {what} that this GOODWORK_SECRET cannot open") from None
 
 
 def _derive(master: bytes, purpose: str) -> bytes:

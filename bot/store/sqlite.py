@@ -35,6 +35,7 @@ from bot.store.protocol import (
     Version,
 )
 from bot.store.sqlite_courses import CourseQueries
+from bot.store.sqlite_inbox import InboxQueries
 from bot.store.sqlite_privacy import PrivacyQueries
 from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_trainers import TrainerQueries
@@ -49,7 +50,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries):
+class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries):
     """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, keys=keys)``.
 
     ``upgraded`` lists the migrations this opening applied (their notes are for the operator).

@@ -156,7 +156,7 @@ CREATE TABLE course_versions (
 # the upgrade provides; trainers credited by a prefix of their contact pseudonym get a code of its own purpose
 # (author_code; "a trainer" when they are gone); forget_code/forget_until hold the one-time value a /forget
 # prompt issued; erasures records each erasure under a keyed hash of its own, so that a restored backup can
-# erase that person again.
+# erase that person again; inbox keeps sealed updates the poller confirmed to Telegram before handling them.
 _CREDIT_BY_AUTHOR_CODE = """
 UPDATE {table} SET published_by = coalesce(
     'trainer ' || (
@@ -195,6 +195,12 @@ CREATE TABLE erasures (
     day TEXT NOT NULL
 );
 
+CREATE TABLE inbox (
+    update_id INTEGER PRIMARY KEY,
+    sealed BLOB NOT NULL,
+    day TEXT NOT NULL
+);
+
 UPDATE outbox SET status = 'stopped'
 WHERE status = 'cancelled' AND contact IN (SELECT contact FROM participants WHERE paused = 1);
 """
@@ -211,7 +217,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "trainers invited by link, and their one-time invitations", TRAINERS),
     Migration(4, "published course versions", COURSE_VERSIONS),
     Migration(
-        5, "chat ids sealed, one-time /forget confirmations, a record of erasures", SEALED_CHAT_IDS, SEALED_NOTE, True
+        5,
+        "chat ids sealed, one-time /forget confirmations, a record of erasures, an inbox of sealed updates",
+        SEALED_CHAT_IDS,
+        SEALED_NOTE,
+        True,
     ),
 )
 
@@ -235,7 +245,18 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "trainers": ("contact", "contact"),
 }
 # Tables that hold nothing of any one person (tranches keep counts, never names; an erasure is a keyed hash
-# of someone no longer here, which only the secret can recompute, and which matches no other value).
+# of someone no longer here, which only the secret can recompute, and which matches no other value; the inbox
+# holds updates sealed with the secret for the seconds until they are handled, keyed by update id).
 IMPERSONAL_TABLES = frozenset(
-    {"meta", "migrations", "dialogue_versions", "updates", "tranches", "invitations", "course_versions", "erasures"}
+    {
+        "meta",
+        "migrations",
+        "dialogue_versions",
+        "updates",
+        "tranches",
+        "invitations",
+        "course_versions",
+        "erasures",
+        "inbox",
+    }
 )

@@ -124,5 +124,6 @@ def prune(db: sqlite3.Connection, today: date, retention_days: int) -> Pruned:
         reflections=count("DELETE FROM reflections WHERE day < ?", cutoff.isoformat()),
         people=count("DELETE FROM persons WHERE active_day < ?", cutoff.isoformat()),
         participants=count("DELETE FROM participants WHERE seen_week < ?", cutoff.strftime("%G-W%V")),
-        updates=count("DELETE FROM updates WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat()),
+        updates=count("DELETE FROM updates WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat())
+        + count("DELETE FROM inbox WHERE day < ?", (today - timedelta(days=UPDATE_DAYS)).isoformat()),
     )

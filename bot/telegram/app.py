@@ -87,8 +87,13 @@ class Bot:
                 for task in background:
                     task.add_done_callback(_report_stopped)
                 self.poller = Poller(
-                    self.application.bot, self.application.process_update, router.slow_down, concurrency=CONCURRENCY
+                    self.application.bot,
+                    self.application.process_update,
+                    router.slow_down,
+                    concurrency=CONCURRENCY,
+                    inbox=store,
                 )
+                self.poller.replay(await store.spilled())
                 logger.info("bot @%s is running", self.application.bot.username)
                 await self.poller.run()
         finally:

@@ -70,14 +70,15 @@ class Router:
 
     async def show_where(self, turn: Turn) -> None:
         """After a crash Telegram sends an update again that already changed something, but its reply may
-        never have arrived: show the person where they are instead (the open question, or what comes next)."""
+        never have arrived: show the person where they are instead (the open question or the ending they
+        reached, else what comes next)."""
         await self.services.answer(turn)
         if turn.participant.paused:
             return await self.services.say(turn, "stopped_reminder")
         current = await self.services.store.current_dialogue(turn.who.person)
-        resumed = await self.services.conversations.current(turn.who.person, current) if current else None
-        if current is not None and resumed is not None and resumed.state is not None:
-            return await self.services.show(turn, current, resumed.outputs, resumed.state.language)
+        there = await self.services.conversations.where(turn.who.person, current) if current else None
+        if current is not None and there is not None and there.state is not None and there.outputs:
+            return await self.services.show(turn, current, there.outputs, there.state.language)
         if turn.participant.language is None:
             return await self.commands.start(turn, "")
         await self.commands.sessions(turn, "")

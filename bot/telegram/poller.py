@@ -13,6 +13,13 @@ the bot gets at most ``backlog`` updates queued; the first one past it goes to
 ``overflow`` (a cheap "slow down") and the rest are dropped until the lane runs
 empty, so one person cannot fill the batches that others' updates arrive in.
 
+Telegram hands out at most 100 updates from the offset, so updates that wait
+(for a chat Telegram limits, say) would, after a hundred newer ones, keep
+everyone else's from arriving. When the updates from the oldest one in progress
+to the newest span ``spill_span``, those in progress are kept in the ``Inbox``
+(sealed, in the database) and the offset moves on; after a crash the bot handles
+what the inbox still holds (``replay``) before it polls again.
+
 Each update is read on its own: one this library cannot read is logged (by id)
 and skipped instead of stopping the poller for good.
 """
@@ -21,10 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
@@ -37,6 +45,7 @@ logger = logging.getLogger(__name__)
 Handle = Callable[[Update], Awaitable[None]]
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 BUSY_POLL = 0.025  # while updates are in progress, poll at most this often (for other people's updates)
+SPILL_SPAN = 50  # updates from the oldest in progress to the newest: from here on, those in progress go to the inbox
 MAX_BACKOFF = 30.0
 READ_MARGIN = 5.0  # seconds a long poll may take beyond its timeout before the read counts as failed
 JSONDict = dict[str, Any]
@@ -44,6 +53,14 @@ JSONDict = dict[str, Any]
 
 class PollingError(Exception):
     """Polling cannot go on (another process polls the same token, or the token is refused)."""
+
+
+class Inbox(Protocol):
+    """Where updates in progress are kept so that Telegram may forget them (the store)."""
+
+    async def spill(self, updates: Sequence[tuple[int, str]]) -> None: ...
+
+    async def unspill(self, update_id: int) -> None: ...
 
 
 @dataclass
@@ -63,13 +80,17 @@ class Poller:
         timeout: int = 30,
         concurrency: int = 64,
         backlog: int = 10,
+        inbox: Inbox | None = None,
+        spill_span: int = SPILL_SPAN,
     ) -> None:
         self.bot, self.handle, self.overflow = bot, handle, overflow
-        self.timeout, self.backlog = timeout, backlog
+        self.timeout, self.backlog, self.inbox, self.spill_span = timeout, backlog, inbox, spill_span
         self._slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[int, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._pending: set[int] = set()
+        self._pending: set[int] = set()  # in progress and holding the offset back
+        self._held: dict[int, Update] = {}  # the updates in progress (pending or spilled)
+        self._spilled: set[int] = set()  # in progress and kept in the inbox
         self._newest = -1
         self._progress = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -90,9 +111,21 @@ class Poller:
             raise
         await self._drain()
 
+    def replay(self, kept: Sequence[tuple[int, str]]) -> None:
+        """Updates the inbox still held when the bot stopped: handled first, in order, as if just fetched."""
+        for update_id, raw in kept:
+            self._newest = max(self._newest, update_id)
+            update = self._read(json.loads(raw))
+            if update is None:
+                self._spawn(self._unspill(update_id))
+                continue
+            self._spilled.add(update_id)
+            self._queue(update, holds_offset=False)
+
     async def _poll(self) -> None:
         backoff = 1.0
         while not self._stopping.is_set():
+            await self._spill_if_held_back()
             try:
                 updates = await self._fetch()
                 backoff = 1.0
@@ -152,9 +185,11 @@ class Poller:
             if update is not None:
                 self._queue(update)
 
-    def _queue(self, update: Update) -> None:
+    def _queue(self, update: Update, holds_offset: bool = True) -> None:
         """Into its person's lane (or, past the backlog, to ``overflow``)."""
-        self._pending.add(update.update_id)
+        if holds_offset:
+            self._pending.add(update.update_id)
+        self._held[update.update_id] = update
         lane = self._lanes.setdefault(_lane_key(update), _Lane())
         if lane.queue.qsize() >= self.backlog:
             return self._overflow(lane, update)
@@ -165,7 +200,7 @@ class Poller:
     def _overflow(self, lane: _Lane, update: Update) -> None:
         """Past the backlog: one "slow down" per flood; the rest are dropped (and confirmed)."""
         if lane.warned:
-            self._pending.discard(update.update_id)
+            self._finished(update.update_id)
             return
         lane.warned = True
         self._spawn(self._run_one(self.overflow, update))
@@ -186,8 +221,40 @@ class Poller:
         except Exception:
             logger.exception("update %s failed outside the error handler", update.update_id)
         finally:
-            self._pending.discard(update.update_id)
+            self._finished(update.update_id)
             self._progress.set()
+
+    def _finished(self, update_id: int) -> None:
+        self._pending.discard(update_id)
+        self._held.pop(update_id, None)
+        if update_id in self._spilled:
+            self._spilled.discard(update_id)
+            self._spawn(self._unspill(update_id))
+
+    async def _spill_if_held_back(self) -> None:
+        """When updates in progress hold the offset back too far, keep them in the inbox and let it move on."""
+        if self.inbox is None or not self._pending or self._newest - min(self._pending) + 1 < self.spill_span:
+            return
+        held = sorted(self._pending)
+        try:
+            await self.inbox.spill([(update_id, self._held[update_id].to_json()) for update_id in held])
+        except Exception as exc:  # the offset keeps waiting for them, as without an inbox
+            logger.warning("could not keep %d update(s) in the inbox (%s)", len(held), type(exc).__name__)
+            return
+        for update_id in held:
+            if update_id in self._pending:
+                self._pending.discard(update_id)
+                self._spilled.add(update_id)
+            else:  # finished while they were being kept
+                self._spawn(self._unspill(update_id))
+        logger.info("%d update(s) in progress kept in the inbox, so newer ones can arrive", len(held))
+
+    async def _unspill(self, update_id: int) -> None:
+        if self.inbox is not None:
+            try:
+                await self.inbox.unspill(update_id)
+            except Exception as exc:  # it stays kept, and is shown again after the next start
+                logger.warning("update %s could not leave the inbox (%s)", update_id, type(exc).__name__)
 
     def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(work)
