@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -457,19 +457,26 @@ def recovery(tg: FakeTelegram, restarts: Sequence[Start]) -> tuple[list[float], 
     return polls, answers
 
 
-async def bench(args: argparse.Namespace) -> Figures:
+@contextlib.asynccontextmanager
+async def bot_running(grace: float = 10.0, **extra: str) -> AsyncIterator[tuple[MarkedTelegram, BotProcess]]:
+    """The fake server and the bot as its own process, in a fresh folder; its log is printed if the work fails."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         async with MarkedTelegram() as tg:
-            bot = BotProcess(tg, bot_env(tg, folder), folder)
+            bot = BotProcess(tg, bot_env(tg, folder, **extra), folder)
             bot.start()
             try:
-                return await measure(tg, bot, args)
+                yield tg, bot
             except Exception:
                 print(bot.log_tail(), file=sys.stderr)
                 raise
             finally:
-                await bot.stop()
+                await bot.stop(grace=grace)
+
+
+async def bench(args: argparse.Namespace) -> Figures:
+    async with bot_running() as (tg, bot):
+        return await measure(tg, bot, args)
 
 
 def spread(seconds: Sequence[float]) -> str:

@@ -33,7 +33,6 @@ import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 from bench_bot import MARKS, Walker  # noqa: E402  (bench_bot puts tests/telegram on the path)
-from bench_crash import BotProcess, MarkedTelegram, bot_env  # noqa: E402
+from bench_crash import BotProcess, MarkedTelegram, bot_running  # noqa: E402
 from bench_engine import generated_yaml  # noqa: E402
 from person import Person  # noqa: E402
 
@@ -243,18 +242,8 @@ def in_progress(timings: Sequence[Timing], start: float, end: float) -> list[Tim
 
 
 async def bench(args: argparse.Namespace) -> Figures:
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        async with MarkedTelegram() as tg:
-            bot = BotProcess(tg, bot_env(tg, folder, GOODWORK_TRAINERS=str(TRAINER)), folder)
-            bot.start()
-            try:
-                return await measure(tg, bot, args)
-            except Exception:
-                print(bot.log_tail(), file=sys.stderr)
-                raise
-            finally:
-                await bot.stop(grace=5.0)
+    async with bot_running(grace=5.0, GOODWORK_TRAINERS=str(TRAINER)) as (tg, bot):
+        return await measure(tg, bot, args)
 
 
 # -- the report ----------------------------------------------------------------------------------------
