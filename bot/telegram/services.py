@@ -177,10 +177,9 @@ class Services:
             await self.show(turn, dialogue, outcome.outputs, outcome.state.language, pressed)
 
     async def refuse(self, turn: Turn, error: engine.EngineError) -> None:
+        if isinstance(error, engine.AnswerLengthError) and error.too_long:
+            return await self.say(turn, "too_long", maximum=error.maximum)
         if isinstance(error, engine.AnswerLengthError):
-            written = turn.update.message.text or "" if turn.update.message else ""
-            if len(written.strip()) > error.maximum:
-                return await self.say(turn, "too_long", maximum=error.maximum)
             return await self.say(turn, "too_short", minimum=error.minimum)
         if isinstance(error, engine.StaleError):
             return await self.refuse_key(turn, "stale_button")
