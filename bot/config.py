@@ -27,6 +27,21 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Weekly:
+    """A moment in the week, local time: ``GOODWORK_DIGEST`` (Monday is day 0, as in ``date.weekday()``)."""
+
+    day: int = 0
+    hour: int = 9
+    minute: int = 0
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.day]} {self.hour:02d}:{self.minute:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     token: str | None = field(default=None, repr=False)
@@ -43,6 +58,7 @@ class Settings:
     hours: str = "mon-fri 09:00-17:00"
     send_rate: int = 30
     chat_rate: int = 1
+    digest: Weekly | None = field(default_factory=Weekly)  # None: GOODWORK_DIGEST=off
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +79,7 @@ class Settings:
             hours=reader.get("GOODWORK_HOURS", _hours) or "mon-fri 09:00-17:00",
             send_rate=_default(reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)), 30),
             chat_rate=_default(reader.get("GOODWORK_CHAT_RATE", _bounded(1, 30)), 1),
+            digest=reader.get("GOODWORK_DIGEST", _weekly, default=MONDAY_MORNING),
         )
         reader.raise_errors()
         return settings
@@ -94,15 +111,15 @@ class _EnvReader:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ, self.errors = environ, list[str]()
 
-    def get(self, name: str, parse: Callable[[str], T]) -> T | None:
+    def get(self, name: str, parse: Callable[[str], T], default: T | None = None) -> T | None:
         raw = self.environ.get(name, "").strip()
         if not raw:
-            return None
+            return default
         try:
             return parse(raw)
         except ValueError as exc:
             self.errors.append(f"{name}: {exc}")
-            return None
+            return default
 
     def raise_errors(self) -> None:
         if self.errors:
@@ -150,6 +167,20 @@ def _hours(raw: str) -> str:
     if not re.fullmatch(r"[a-z,\- ]+ \d{1,2}:\d{2}-\d{1,2}:\d{2}", raw.strip().lower()):
         raise ValueError(f"expected days and hours like 'mon-fri 09:00-17:00', got {raw!r}")
     return raw.strip()
+
+
+MONDAY_MORNING: Weekly | None = Weekly()
+
+
+def _weekly(raw: str) -> Weekly | None:
+    """``mon 09:00`` (a day and a local time), or ``off``."""
+    text = raw.strip().lower()
+    if text == "off":
+        return None
+    found = re.fullmatch(r"([a-z]{3}) (\d{1,2}):(\d{2})", text)
+    if found is None or found[1] not in WEEKDAYS or int(found[2]) > 23 or int(found[3]) > 59:
+        raise ValueError(f"expected a day and a time like 'mon 09:00', or 'off', got {raw!r}")
+    return Weekly(WEEKDAYS.index(found[1]), int(found[2]), int(found[3]))
 
 
 def _zone(raw: str) -> ZoneInfo:

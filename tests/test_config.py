@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, dialogues_folder
+from bot.config import ConfigError, Settings, Weekly, dialogues_folder
 
 TOKEN = "123456789:AAEhBP0av28H1vkEYTmR6Xx5qQ1bW9zZtUk"
 SECRET = "s" * 32
@@ -67,6 +67,10 @@ def test_reads_every_variable() -> None:
         ),
         pytest.param("GOODWORK_HOURS", "weekdays", "GOODWORK_HOURS: expected days and hours like", id="hours"),
         pytest.param(
+            "GOODWORK_DIGEST", "monday", "GOODWORK_DIGEST: expected a day and a time like 'mon 09:00'", id="digest"
+        ),
+        pytest.param("GOODWORK_DIGEST", "mon 25:00", "GOODWORK_DIGEST: expected a day and a time", id="digest-hour"),
+        pytest.param(
             "GOODWORK_SEND_RATE", "0", "GOODWORK_SEND_RATE: expected a whole number from 1 to 1000", id="rate"
         ),
         pytest.param("GOODWORK_PACING_MS", "fast", "GOODWORK_PACING_MS: expected a whole number", id="pacing"),
@@ -124,3 +128,12 @@ def test_dialogues_folder_alone() -> None:
     """Commands that need no settings still honour GOODWORK_DIALOGUES, even if others are malformed."""
     assert dialogues_folder({"GOODWORK_DIALOGUES": "x", "GOODWORK_TZ": "bad"}) == Path("x")
     assert dialogues_folder({}) == Path("dialogues")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("", Weekly(0, 9, 0)), ("mon 09:00", Weekly(0, 9, 0)), ("FRI 7:30", Weekly(4, 7, 30)), ("off", None)],
+)
+def test_digest_moment(raw: str, expected: Weekly | None) -> None:
+    """GOODWORK_DIGEST is a day and a local time (Monday 09:00 when unset), or off."""
+    assert Settings.from_env({"GOODWORK_DIGEST": raw}).digest == expected
