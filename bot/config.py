@@ -79,7 +79,7 @@ class Settings:
             hours=reader.get("GOODWORK_HOURS", _hours) or "mon-fri 09:00-17:00",
             send_rate=_default(reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)), 30),
             chat_rate=_default(reader.get("GOODWORK_CHAT_RATE", _bounded(1, 30)), 1),
-            digest=reader.get("GOODWORK_DIGEST", _weekly, default=MONDAY_MORNING),
+            digest=_digest(reader.get("GOODWORK_DIGEST", _weekly)),
         )
         reader.raise_errors()
         return settings
@@ -111,15 +111,15 @@ class _EnvReader:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.environ, self.errors = environ, list[str]()
 
-    def get(self, name: str, parse: Callable[[str], T], default: T | None = None) -> T | None:
+    def get(self, name: str, parse: Callable[[str], T]) -> T | None:
         raw = self.environ.get(name, "").strip()
         if not raw:
-            return default
+            return None
         try:
             return parse(raw)
         except ValueError as exc:
             self.errors.append(f"{name}: {exc}")
-            return default
+            return None
 
     def raise_errors(self) -> None:
         if self.errors:
@@ -169,14 +169,21 @@ def _hours(raw: str) -> str:
     return raw.strip()
 
 
-MONDAY_MORNING: Weekly | None = Weekly()
+_OFF = Weekly(-1)
 
 
-def _weekly(raw: str) -> Weekly | None:
+def _digest(parsed: Weekly | None) -> Weekly | None:
+    """Unset: Monday 09:00; ``off``: None."""
+    if parsed is None:
+        return Weekly()
+    return None if parsed == _OFF else parsed
+
+
+def _weekly(raw: str) -> Weekly:
     """``mon 09:00`` (a day and a local time), or ``off``."""
     text = raw.strip().lower()
     if text == "off":
-        return None
+        return _OFF
     found = re.fullmatch(r"([a-z]{3}) (\d{1,2}):(\d{2})", text)
     if found is None or found[1] not in WEEKDAYS or int(found[2]) > 23 or int(found[3]) > 59:
         raise ValueError(f"expected a day and a time like 'mon 09:00', or 'off', got {raw!r}")
