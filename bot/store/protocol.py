@@ -137,6 +137,37 @@ class Planned:
 
 
 @dataclass(frozen=True, slots=True)
+class DigestDue:
+    """One weekly digest to queue: for ``contact``, about ``tranche`` (a trainer's) or about them (None)."""
+
+    contact: Pseudonym = field(repr=False)
+    due: datetime
+    tranche: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SharedReflection:
+    """A reflection its author chose to share with their tranche's Community of Practice."""
+
+    person: Pseudonym = field(repr=False)
+    dialogue: DialogueId
+    version: int
+    node: NodeId
+    language: str
+    text: str = field(repr=False)
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What a group of people did, person by person (in memory only: the caller matched them with the secret)."""
+
+    conversations: list[tuple[Pseudonym, DialogueId, bool, date]]  # person, dialogue, done, day of the last step
+    choices: list[tuple[Pseudonym, DialogueId, NodeId, OptionId, date]]
+    reflections: list[tuple[Pseudonym, DialogueId, NodeId, bool, date]]  # ..., shared, day
+
+
+@dataclass(frozen=True, slots=True)
 class Queued:
     """An outbox row claimed for sending."""
 
@@ -147,6 +178,7 @@ class Queued:
     due: datetime
     attempts: int
     tranche: str | None = field(default=None, repr=False)
+    week: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,8 +305,35 @@ class Store(Protocol):
 
     # --- courses and the outbox ---------------------------------------------
     async def open_tranche(
-        self, course: str, name: str, day: date, opened_by: str, update: int | None = None
+        self,
+        course: str,
+        name: str,
+        day: date,
+        opened_by: str,
+        *,
+        update: int | None = None,
+        trainer: Pseudonym | None = None,
     ) -> Tranche: ...
+
+    async def tranche_trainers(self, code: str) -> list[Pseudonym]: ...
+
+    async def trainer_contacts(self) -> list[Pseudonym]: ...
+
+    async def members(self, code: str) -> list[Pseudonym]: ...
+
+    async def followups_sent(self, code: str) -> list[tuple[DialogueId, date]]: ...
+
+    async def activity(self, persons: Sequence[Pseudonym]) -> Activity: ...
+
+    async def digest_due(self, week: str) -> list[Pseudonym]: ...
+
+    async def queue_digests(self, week: str, due: Sequence[DigestDue]) -> int: ...
+
+    async def share(
+        self, person: Pseudonym, dialogue: DialogueId, node: NodeId, shared: bool, update: int | None = None
+    ) -> bool: ...
+
+    async def shared(self, persons: Sequence[Pseudonym]) -> list[SharedReflection]: ...
 
     async def tranche(self, code: str) -> Tranche | None: ...
 

@@ -34,6 +34,7 @@ from bot.store.protocol import (
     StoreError,
     Version,
 )
+from bot.store.sqlite_cohort import CohortQueries
 from bot.store.sqlite_courses import CourseQueries
 from bot.store.sqlite_inbox import InboxQueries
 from bot.store.sqlite_privacy import PrivacyQueries
@@ -50,7 +51,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries):
+class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, CohortQueries):
     """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, keys=keys)``.
 
     ``upgraded`` lists the migrations this opening applied (their notes are for the operator).

@@ -29,19 +29,29 @@ class CourseQueries(SqliteParts):
     """Mixed into ``SqliteStore``: it provides ``_writer``, ``_rows`` and ``_now``."""
 
     async def open_tranche(
-        self, course: str, name: str, day: date, opened_by: str, update: int | None = None
+        self,
+        course: str,
+        name: str,
+        day: date,
+        opened_by: str,
+        *,
+        update: int | None = None,
+        trainer: Pseudonym | None = None,
     ) -> Tranche:
-        """A new tranche with a fresh join code (an existing course and name is refused by the unique key)."""
+        """A new tranche with a fresh join code (an existing course and name is refused by the unique key);
+        ``trainer`` (a contact) follows it and gets its weekly summary."""
         code, at = secrets.token_urlsafe(CODE_BYTES), self._now().isoformat(timespec="seconds")
         row = (code, course, name, day.isoformat(), opened_by, at)
-        try:
-            await self._apply(
-                update,
-                lambda db: db.execute(
-                    "INSERT INTO tranches (code, course, name, day, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    row,
-                ),
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO tranches (code, course, name, day, opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?)", row
             )
+            if trainer is not None:
+                db.execute("INSERT INTO tranche_trainers (tranche, contact) VALUES (?, ?)", (code, trainer))
+
+        try:
+            await self._apply(update, work)
         except sqlite3.IntegrityError:
             raise TrancheError(f"course {course!r} already has a tranche named {name!r}; choose another name") from None
         return Tranche(code, course, name, day, opened_by)
@@ -81,7 +91,7 @@ class CourseQueries(SqliteParts):
 
     async def claim_due(self, now: datetime, limit: int) -> list[Queued]:
         """Up to ``limit`` pending rows due by ``now``, marked as being sent."""
-        return await self._writer.transaction(lambda db: _claim_due(db, _utc(now), limit))
+        return await self._writer.transaction(lambda db: _claim_due(db, utc_text(now), limit))
 
     async def mark_sent(self, row: int) -> None:
         """Delivered: the row forgets its recipient and keeps only the day."""
@@ -102,7 +112,7 @@ class CourseQueries(SqliteParts):
             lambda db: db.execute(
                 "UPDATE outbox SET status = 'pending', due = ?, error = ?, unknown = unknown + ?, "
                 "attempts = attempts - ? WHERE id = ? AND status = 'sending'",
-                (_utc(when), error, int(unknown), int(not counted), row),
+                (utc_text(when), error, int(unknown), int(not counted), row),
             )
         )
 
@@ -126,7 +136,7 @@ class CourseQueries(SqliteParts):
 
     async def queue(self, contact: Pseudonym, tranche: str | None, planned: Planned) -> None:
         """One more pending row for ``contact`` (a reminder, for instance)."""
-        row = (secrets.randbits(62), contact, tranche, planned.kind, planned.dialogue, _utc(planned.due))
+        row = (secrets.randbits(62), contact, tranche, planned.kind, planned.dialogue, utc_text(planned.due))
         await self._writer.transaction(
             lambda db: db.execute(
                 "INSERT INTO outbox (id, contact, tranche, kind, dialogue, due, status) "
@@ -151,7 +161,7 @@ class CourseQueries(SqliteParts):
         self, contact: Pseudonym, moves: Sequence[tuple[int, datetime]], update: int | None = None
     ) -> int:
         """Give rows of ``contact`` that are still pending a new due time (/pause, a reminder's back-off)."""
-        values = [(_utc(due), row_id, contact) for row_id, due in moves]
+        values = [(utc_text(due), row_id, contact) for row_id, due in moves]
         moving = "UPDATE outbox SET due = ? WHERE id = ? AND contact = ? AND status = 'pending'"
         return await self._apply(update, lambda db: sum(db.execute(moving, row).rowcount for row in values))
 
@@ -167,7 +177,7 @@ class CourseQueries(SqliteParts):
 
     async def resume(self, contact: Pseudonym, now: datetime, update: int | None = None) -> int:
         """/resume: unpaused; held rows still ahead are pending again (those whose time passed are cancelled)."""
-        moment = _utc(now)
+        moment = utc_text(now)
 
         def work(db: sqlite3.Connection) -> int:
             db.execute("UPDATE participants SET paused = 0 WHERE contact = ?", (contact,))
@@ -191,7 +201,7 @@ class CourseQueries(SqliteParts):
         return counts
 
 
-def _utc(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
@@ -211,7 +221,7 @@ def _enrol(
     db.execute("UPDATE tranches SET enrolled = enrolled + 1 WHERE code = ?", (code,))
     db.executemany(
         "INSERT INTO outbox (id, contact, tranche, kind, dialogue, due, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-        [(row_id, contact, code, p.kind, p.dialogue, _utc(p.due)) for row_id, p in rows],
+        [(row_id, contact, code, p.kind, p.dialogue, utc_text(p.due)) for row_id, p in rows],
     )
     return True
 
@@ -220,10 +230,11 @@ def _claim_due(db: sqlite3.Connection, now: str, limit: int) -> list[Queued]:
     rows = db.execute(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
         "SELECT id FROM outbox WHERE status = 'pending' AND due <= ? ORDER BY due LIMIT ?) "
-        "RETURNING id, contact, kind, dialogue, due, attempts, tranche",
+        "RETURNING id, contact, kind, dialogue, due, attempts, tranche, week",
         (now, limit),
     ).fetchall()
     queued = [
-        Queued(i, Pseudonym(c), k, DialogueId(d), datetime.fromisoformat(due), a, t) for i, c, k, d, due, a, t in rows
+        Queued(i, Pseudonym(c), k, DialogueId(d), datetime.fromisoformat(due), a, t, w)
+        for i, c, k, d, due, a, t, w in rows
     ]
     return sorted(queued, key=lambda q: (q.due, q.id))

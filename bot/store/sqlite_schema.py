@@ -206,6 +206,25 @@ WHERE status = 'cancelled' AND contact IN (SELECT contact FROM participants WHER
 """
 )
 
+# The weekly rhythm: one digest per person (and per tranche for a trainer) per ISO week, kept on the contact
+# side because a sent outbox row forgets its recipient; the trainers who follow a tranche, by contact.
+DIGESTS = """
+CREATE TABLE digests (
+    contact TEXT NOT NULL,
+    week TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    PRIMARY KEY (contact, week, subject)
+) WITHOUT ROWID;
+
+ALTER TABLE outbox ADD COLUMN week TEXT;
+
+CREATE TABLE tranche_trainers (
+    tranche TEXT NOT NULL REFERENCES tranches (code),
+    contact TEXT NOT NULL,
+    PRIMARY KEY (tranche, contact)
+) WITHOUT ROWID;
+"""
+
 SEALED_NOTE = (
     "Telegram chat ids are now kept encrypted. Backups made before this upgrade still hold them in clear: "
     "delete them, or keep them as safe as GOODWORK_SECRET."
@@ -223,6 +242,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         SEALED_NOTE,
         True,
     ),
+    Migration(6, "weekly digests once per person and week, trainers who follow a tranche", DIGESTS),
 )
 
 BOOKKEEPING = """
@@ -243,6 +263,8 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "enrolments": ("contact", "contact"),
     "outbox": ("contact", "contact"),  # once delivered a row keeps no recipient, so it is no one's
     "trainers": ("contact", "contact"),
+    "digests": ("contact", "contact"),
+    "tranche_trainers": ("contact", "contact"),
 }
 # Tables that hold nothing of any one person (tranches keep counts, never names; an erasure is a keyed hash
 # of someone no longer here, which only the secret can recompute, and which matches no other value; the inbox

@@ -76,7 +76,9 @@ async def _open(services: Services, turn: Turn, course_id: str, day: str, name: 
         return await services.say(turn, "course_unknown", course=course_id, courses=known)
     try:
         opening = (course_id, name, date.fromisoformat(day), "telegram trainer")
-        tranche = await turn.receipt.commit(lambda update: services.store.open_tranche(*opening, update))
+        tranche = await turn.receipt.commit(
+            lambda update: services.store.open_tranche(*opening, update=update, trainer=turn.who.contact)
+        )
     except (TrancheError, ValueError) as exc:
         return await _reply(services, turn, str(exc))
     link = join_link(services.renderer.bot.username, tranche.code)
