@@ -58,6 +58,8 @@ def _node_label(dialogue: Dialogue, node: Node, language: str) -> str:
         lines.append("[peers: colleagues' choices shown]")
     if isinstance(node, Reflection) and node.min_length > 1:
         lines.append(f"[at least {node.min_length} characters]")
+    if isinstance(node, Reflection) and node.share:
+        lines.append("[may be shared with the group]")
     return "\n".join(line for line in lines if line)
 
 

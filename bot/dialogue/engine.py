@@ -221,7 +221,7 @@ def _answer(dialogue: Dialogue, state: State, node: Reflection, event: Event) ->
             node.min_length,
             MAX_ANSWER,
         )
-    return _run(dialogue, _record(state, node.id, None), node.next, [Answered(node.id, text)])
+    return _run(dialogue, _record(state, node.id, None), node.next, [Answered(node.id, text, node.share)])
 
 
 def visible_length(text: str) -> int:

@@ -82,10 +82,15 @@ class Chosen:
 
 @dataclass(frozen=True, slots=True)
 class Answered:
-    """Record: the person answered a reflection (``text`` None when skipped)."""
+    """Record: the person answered a reflection (``text`` None when skipped).
+
+    ``share``: the reflection may go to a Community of Practice, so ask now whether
+    this answer may be shared anonymously. Never set for a skip.
+    """
 
     node: NodeId
     text: str | None
+    share: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ _TOP_REQUIRED = ("id", "version", "title", "session", "languages", "start", "nod
 _NODE_FIELDS = {
     "message": (("say", "next"), ("image",)),
     "choice": (("ask", "options"), ("say", "peers")),
-    "reflection": (("ask", "next"), ("say", "skip", "min_length")),
+    "reflection": (("ask", "next"), ("say", "skip", "min_length", "share")),
     "branch": (("when", "next"), ()),
     "end": ((), ("say",)),
 }
@@ -213,9 +213,12 @@ class _Builder(OptionReader):
         ask, target = self.text(fields["ask"], "'ask'"), self.target(fields["next"], "'next'")
         skip = self.boolean(fields["skip"], "'skip'") if "skip" in fields else False
         least = self.integer(fields["min_length"], "'min_length'", 1, 1000) if "min_length" in fields else 1
-        if say is None or ask is None or target is None or skip is None or least is None:
+        share = self.boolean(fields["share"], "'share'") if "share" in fields else False
+        if share:
+            self.check_consent(node_id, fields["share"])
+        if say is None or ask is None or target is None or skip is None or least is None or share is None:
             return None
-        return Reflection(node_id, ask, target, say, skip, least)
+        return Reflection(node_id, ask, target, say, skip, least, share)
 
     def read_branch(self, node_id: NodeId, fields: dict[str, Tree]) -> Node | None:
         rules = present(self.rule(item) for item in self.sequence(fields["when"], "'when'") or ())

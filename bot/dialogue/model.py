@@ -81,6 +81,7 @@ class Reflection:
     say: tuple[Text, ...] = ()
     skip: bool = False
     min_length: int = 1
+    share: bool = False  # after an answer, ask whether it may go anonymously to the course group
 
 
 @dataclass(frozen=True, slots=True)

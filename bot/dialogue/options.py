@@ -67,14 +67,21 @@ class OptionReader(TextReader):
         return text
 
     def check_button(self, node_id: NodeId, option_id: OptionId, tree: Tree) -> None:
-        if self.button_head is None:
-            return
-        data = buttons.encode(buttons.ChoiceButton(*self.button_head, node_id, option_id))
+        if self.button_head is not None:
+            data = buttons.encode(buttons.ChoiceButton(*self.button_head, node_id, option_id))
+            self.check_size(data, tree, "dialogue, node or option ids")
+
+    def check_consent(self, node_id: NodeId, tree: Tree) -> None:
+        """The "may be shared" button of a ``share: true`` reflection fits Telegram's callback data."""
+        if self.button_head is not None:
+            self.check_size(buttons.consent_data(*self.button_head, node_id), tree, "dialogue or node ids")
+
+    def check_size(self, data: str, tree: Tree, shorter: str) -> None:
         if buttons.size(data) > buttons.MAX_BYTES:
             self.error(
                 tree.mark,
                 f"button data {data!r} is {buttons.size(data)} bytes, Telegram allows {buttons.MAX_BYTES}: "
-                "use shorter dialogue, node or option ids",
+                f"use shorter {shorter}",
             )
 
     def assignments(self, tree: Tree | None, adding: bool) -> dict[str, expr.Value] | None:

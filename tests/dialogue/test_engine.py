@@ -262,3 +262,36 @@ def test_maximum_counts_every_character() -> None:
     with pytest.raises(engine.AnswerLengthError) as long:
         step(dialogue, engine.start(dialogue, "en").state, Answer("a" + "\u200b" * 4096))
     assert long.value.too_long
+
+
+def shared_case(skip: bool = True) -> Dialogue:
+    """A dialogue of one reflection marked ``share: true``, then a private one, then an end."""
+    case, private, done = NodeId("case"), NodeId("private"), NodeId("done")
+    nodes = {
+        case: Reflection(case, Text({"en": "Your case?"}), private, skip=skip, share=True),
+        private: Reflection(private, Text({"en": "And you?"}), done),
+        done: End(done),
+    }
+    return Dialogue(DialogueId("cop"), 1, Text({"en": "CoP"}), "weekly", ("en",), case, nodes)
+
+
+def test_answer_to_a_shared_reflection_asks_for_consent() -> None:
+    """An answer at a 'share: true' reflection is recorded with share set, so the bot can ask to share it."""
+    dialogue = shared_case()
+    t = step(dialogue, engine.start(dialogue, "en").state, Answer(" My team and a residents' group "))
+    assert t.outputs[0] == Answered(NodeId("case"), "My team and a residents' group", share=True)
+
+
+def test_skipping_a_shared_reflection_never_asks() -> None:
+    """Skipping a 'share: true' reflection records no text and nothing to share."""
+    dialogue = shared_case()
+    t = step(dialogue, engine.start(dialogue, "en").state, Skip())
+    assert t.outputs[0] == Answered(NodeId("case"), None, share=False)
+
+
+def test_other_reflections_are_not_offered_for_sharing() -> None:
+    """A reflection without 'share' is recorded without share: nothing is asked."""
+    dialogue = shared_case()
+    state = step(dialogue, engine.start(dialogue, "en").state, Skip()).state
+    t = step(dialogue, state, Answer("Only for me"))
+    assert t.outputs[0] == Answered(NodeId("private"), "Only for me", share=False)

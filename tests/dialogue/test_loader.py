@@ -69,6 +69,8 @@ nodes:
 """
 
 CALLBACK = "Telegram allows 64: use shorter dialogue, node or option ids"
+CONSENT = "Telegram allows 64: use shorter dialogue or node ids"
+REFLECTION_KEYS = "type, ask, next, say, skip, min_length, share"
 SESSIONS = "intro, excellence, ethics, engagement, connecting, followup, weekly, manager, community, other"
 TOP_KEYS = "id, version, title, session, languages, start, nodes, summary, variables"
 
@@ -89,6 +91,14 @@ def refuse_if(condition: str) -> tuple[str, str]:
 def refuse_line(line: str) -> tuple[str, str]:
     """Add one line (line 24) to the 'refuse' option."""
     return ("        label: Refuse\n", f"        label: Refuse\n        {line}\n")
+
+
+def shared_reflection(node: str) -> tuple[str, str]:
+    """After 'why', a reflection ``node`` (line 29) with 'share: true' (line 32, the value at column 12)."""
+    return (
+        "    next: bye\n",
+        f"    next: {node}\n  {node}:\n    type: reflection\n    ask: Your case?\n    share: true\n    next: bye\n",
+    )
 
 
 def problems_of(text: str) -> list[str]:
@@ -143,6 +153,11 @@ CASES = [
         "d.yaml:22:9: an option must be a mapping of 'key: value' lines, not text ('refuse')",
     ),
     case(
+        "share-not-true-or-false",
+        [("    ask: Why?\n", "    ask: Why?\n    share: sometimes\n")],
+        "d.yaml:28:12: 'share' must be true or false, not text ('sometimes')",
+    ),
+    case(
         "min-length-out-of-range",
         [("    ask: Why?\n", "    ask: Why?\n    min_length: 0\n")],
         "d.yaml:28:17: 'min_length' must be between 1 and 1000, not 0",
@@ -163,6 +178,11 @@ CASES = [
         "d.yaml:26:5: node 'why' is missing 'next'",
     ),
     case(
+        "share-key-typo",
+        [("    ask: Why?\n", "    ask: Why?\n    shared: true\n")],
+        "d.yaml:28:5: unknown key 'shared' in node 'why' (did you mean 'share'?)",
+    ),
+    case(
         "unknown-top-level-key-typo",
         [("session: ethics\n", "session: ethics\nsumary: Short\n")],
         "d.yaml:5:1: unknown key 'sumary' in the dialogue (did you mean 'summary'?)",
@@ -170,7 +190,7 @@ CASES = [
     case(
         "unknown-key-without-close-match",
         [("    ask: Why?\n", "    ask: Why?\n    image: why.png\n")],
-        "d.yaml:28:5: unknown key 'image' in node 'why' (expected one of: type, ask, next, say, skip, min_length)",
+        f"d.yaml:28:5: unknown key 'image' in node 'why' (expected one of: {REFLECTION_KEYS})",
     ),
     case(
         "unknown-node-type-typo",
@@ -292,6 +312,16 @@ CASES = [
         "callback-data-over-64-utf8-bytes",
         [("      - id: write", "      - id: " + "中" * 17)],
         f"d.yaml:19:13: button data 'c:trial:1:pick:{'中' * 17}' is 66 bytes, {CALLBACK}",
+    ),
+    case(
+        "consent-data-over-64-bytes",
+        [("id: trial", "id: " + "t" * 32), shared_reflection("r" * 28)],
+        f"d.yaml:32:12: button data 'h:{'t' * 32}:1:{'r' * 28}' is 65 bytes, {CONSENT}",
+    ),
+    case(
+        "consent-data-over-64-utf8-bytes",
+        [shared_reflection("中" * 19)],
+        f"d.yaml:32:12: button data 'h:trial:1:{'中' * 19}' is 67 bytes, {CONSENT}",
     ),
     case(
         "nine-options",
@@ -567,7 +597,7 @@ CASES = [
     case(
         "image-on-a-reflection",
         [("    ask: Why?\n", "    ask: Why?\n    image: a.png\n")],
-        "d.yaml:28:5: unknown key 'image' in node 'why' (expected one of: type, ask, next, say, skip, min_length)",
+        f"d.yaml:28:5: unknown key 'image' in node 'why' (expected one of: {REFLECTION_KEYS})",
     ),
     # --- several at once ----------------------------------------------------------------
     case(
@@ -607,6 +637,7 @@ def test_yaml_syntax_error_is_one_problem_where_the_parser_stopped() -> None:
             ),
             id="callback-data-of-64-bytes",
         ),
+        pytest.param(edit(BASE, shared_reflection("中" * 18)), id="consent-data-of-64-bytes"),
         pytest.param(edit(BASE, ("        label: Write", "        label: " + "W" * 48)), id="label-of-48"),
         pytest.param(edit(BASE, ("    say: Hello", "    say: " + "x" * 1000)), id="text-of-1000"),
         pytest.param(edit(BASE, refuse_if("chosen(write) and not visited(why)")), id="condition"),
@@ -726,6 +757,14 @@ def test_valid_dialogue_loads_to_the_expected_structure() -> None:
     assert ([rule.next for rule in route.when], route.next) == (["bye"], "bye")
     assert bye == End(NodeId("bye"), (Text({"nl": "Dag", "en": "Bye"}),))
     assert dialogue.summary is None
+
+
+@pytest.mark.parametrize(("line", "share"), [("share: true", True), ("share: false", False), ("skip: true", False)])
+def test_share_is_read_and_defaults_to_no(line: str, share: bool) -> None:
+    """'share: true' marks a reflection for the Community of Practice; 'false' or leaving it out means it is not."""
+    dialogue = load_dialogue(edit(BASE, ("    ask: Why?\n", f"    ask: Why?\n    {line}\n")).encode(), "d.yaml")
+    why = dialogue.nodes[NodeId("why")]
+    assert isinstance(why, Reflection) and why.share is share
 
 
 @pytest.mark.parametrize("empty", ["~", "null", "''"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue import buttons, engine
-from bot.dialogue.buttons import ButtonError, ChoiceButton, SkipButton, decode, encode
+from bot.dialogue.buttons import ButtonError, ChoiceButton, ConsentButton, SkipButton, decode, encode
 from bot.dialogue.model import Dialogue, DialogueId, NodeId, OptionId
 from bot.dialogue.state import State, StateError
 
@@ -126,3 +126,38 @@ def test_canonical_number_reads_canonical_forms() -> None:
     """canonical_number reads 0, 9 and the largest number under its limit."""
     assert [buttons.canonical_number(text, 10) for text in ("0", "9")] == [0, 9]
     assert buttons.canonical_number("999999999") == 999_999_999
+
+
+def test_consent_button_round_trips() -> None:
+    """The "share" button's data names dialogue, version and node, and decodes back to them."""
+    data = buttons.consent_data(DialogueId("weekly-app-group"), 12, NodeId("reflect_één"))
+    assert data == "h:weekly-app-group:12:reflect_één"
+    assert buttons.decode_consent(data) == ConsentButton(DialogueId("weekly-app-group"), 12, NodeId("reflect_één"))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("h:" + "x" * 70, id="over-64-bytes"),
+        pytest.param("h:martin:1", id="missing-node"),
+        pytest.param("h:martin:1:why:extra", id="extra-part"),
+        pytest.param("h:martin:01:why", id="version-leading-zero"),
+        pytest.param("h:martin:١:why", id="version-arabic-digit"),
+        pytest.param("h:martin:one:why", id="version-not-number"),
+        pytest.param("h:mar tin:1:why", id="space-in-id"),
+        pytest.param("h:martin:1:", id="empty-node"),
+        pytest.param("s:martin:1:why", id="skip-button"),
+        pytest.param("c:martin:1:pick:write", id="choice-button"),
+    ],
+)
+def test_forged_consent_data_is_refused(data: str) -> None:
+    """Only well-formed "share" data decodes as consent; anything else raises ButtonError."""
+    with pytest.raises(ButtonError):
+        buttons.decode_consent(data)
+
+
+def test_consent_data_is_not_an_answer() -> None:
+    """A "share" press never decodes as an option or a skip, so it cannot move a dialogue on."""
+    with pytest.raises(ButtonError):
+        decode(buttons.consent_data(DialogueId("martin"), 1, NodeId("why")))
