@@ -126,3 +126,11 @@ def test_martin_uses_every_feature() -> None:
     assert martin.languages == ("nl", "en") and martin.variables
     options = [option for node in martin.nodes.values() if isinstance(node, Choice) for option in node.options]
     assert peer_choices(martin) and any(option.sets or option.adds for option in options)
+
+
+def test_follow_ups_and_weekly_dilemmas_may_be_shared_toolkit_sessions_not() -> None:
+    """Each follow-up and weekly dilemma offers a reflection to share with the group; toolkit sessions stay personal."""
+    shared = {d.id for d in SHIPPED.values() if any(r.share for r in reflections(d))}
+    group = {d.id for d in SHIPPED.values() if d.session in ("followup", "weekly")}
+    toolkit = {d.id for d in SHIPPED.values() if d.session in ("intro", "excellence", "ethics", "engagement")}
+    assert (sorted(group - shared), sorted(toolkit & shared)) == ([], [])
