@@ -255,6 +255,11 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         rows = await self._rows("SELECT DISTINCT dialogue FROM dialogue_versions ORDER BY dialogue")
         return [DialogueId(dialogue) for (dialogue,) in rows]
 
+    async def first_published(self) -> dict[DialogueId, datetime]:
+        """When each dialogue's first version was published."""
+        rows = await self._rows("SELECT dialogue, min(published_at) FROM dialogue_versions GROUP BY dialogue")
+        return {DialogueId(dialogue): datetime.fromisoformat(at) for dialogue, at in rows}
+
     async def _versions(
         self, where: str, parameters: list[Any], limit: int = -1, table: str = "dialogue_versions"
     ) -> list[Version]:
