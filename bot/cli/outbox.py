@@ -8,7 +8,7 @@ from typing import TextIO
 from bot.cli.storage import using_store
 from bot.config import Settings
 
-STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "stopped", "skipped")
 
 
 def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

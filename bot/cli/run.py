@@ -21,7 +21,7 @@ from bot.config import TELEGRAM_API_URL, ConfigError, Settings
 from bot.dialogue.files import check_paths
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
-from bot.schedule.worker import outbox_worker
+from bot.schedule.worker import digest_worker, outbox_worker
 from bot.telegram.app import Bot, run_bot
 
 
@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     hours = working_hours(settings)
     asyncio.run(check_telegram(settings))
     courses = CourseBook(check_paths([settings.dialogues]).courses, hours)
-    bot = Bot(settings, courses=courses, workers=[outbox_worker(settings, courses, hours)])
+    workers = [outbox_worker(settings, courses, hours), digest_worker(settings, hours)]
+    bot = Bot(settings, courses=courses, workers=workers)
     asyncio.run(run_bot(bot))
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.schedule.courses import CourseBook
+from bot.schedule.outbox import Compose
 from bot.schedule.sender import Outgoing
 from bot.store.catalogue import Catalogue, UnknownDialogueError
 from bot.store.protocol import Participant, Queued, Store
@@ -34,3 +35,14 @@ class FollowupMessages:
             return (await self.catalogue.get(row.dialogue)).title.get(language)
         except UnknownDialogueError:
             return row.dialogue
+
+
+class Messages:
+    """``Compose`` for every kind of outbox row: follow-ups and reminders, digests, trainers' tranche digests."""
+
+    def __init__(self, followups: Compose, digests: Compose, tranches: Compose) -> None:
+        self.kinds = {"digest": digests, "tranche-digest": tranches}
+        self.followups = followups
+
+    async def __call__(self, row: Queued, participant: Participant) -> Outgoing:
+        return await self.kinds.get(row.kind, self.followups)(row, participant)

@@ -144,8 +144,8 @@ class Dispatcher:
         raise AssertionError(f"unexpected send result {result!r}")
 
     async def _after_sent(self, row: Queued) -> None:
-        """A follow-up out: queue its reminder. A reminder out: the rest of the plan backs off."""
-        if self.reminders is None:
+        """A follow-up out: queue its reminder. A reminder out: the rest of the plan backs off. (Digests: nothing.)"""
+        if self.reminders is None or row.kind not in ("followup", "reminder"):
             return
         if row.kind == "reminder":
             later = [

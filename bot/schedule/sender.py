@@ -102,6 +102,7 @@ class Outgoing:
     key: str
     buttons: Buttons = field(default=(), repr=False)  # rows of (label, callback data)
     attempt: int = 1
+    photo: bytes | None = field(default=None, repr=False)  # sent as a photo with ``text`` as its caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +270,12 @@ class Sender:
     async def _post(self, message: Outgoing) -> Result:
         markup = _markup(message.buttons)
         try:
-            sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+            if message.photo is not None:
+                sent = await self.bot.send_photo(
+                    message.chat_id, message.photo, caption=message.text, reply_markup=markup
+                )
+            else:
+                sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
         except Forbidden as exc:
             return Blocked(exc.message)
         except BadRequest as exc:

@@ -12,10 +12,13 @@ from telegram import Bot
 from bot.config import Settings
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
-from bot.schedule.messages import FollowupMessages
+from bot.schedule.digest_messages import DigestMessages
+from bot.schedule.digests import DigestPlanner
+from bot.schedule.messages import FollowupMessages, Messages
 from bot.schedule.outbox import EVERY, Dispatcher
 from bot.schedule.reminders import ReminderPolicy
 from bot.schedule.sender import Limits, Sender
+from bot.schedule.tranche_digests import TrancheDigests
 from bot.telegram.services import Services
 
 logger = logging.getLogger(__name__)
@@ -56,10 +59,29 @@ async def _send(
 ) -> None:
     bot = Bot(settings.require_token(), base_url=settings.api_url, base_file_url=settings.file_url)
     async with bot:
-        compose = FollowupMessages(services.store, services.catalogue, courses)
+        store, catalogue, keys, k = services.store, services.catalogue, services.keys, settings.min_group
+        compose = Messages(
+            FollowupMessages(store, catalogue, courses),
+            DigestMessages(store, catalogue, keys, k),
+            TrancheDigests(store, catalogue, keys, courses, k),
+        )
         sender = Sender(bot, Limits(overall=float(settings.send_rate), per_chat=float(settings.chat_rate)))
         reminders = ReminderPolicy(services.store, services.keys, courses, hours)
         dispatcher = Dispatcher(
             services.store, sender, hours=hours, compose=compose, clock=services.clock, reminders=reminders
         )
         await dispatcher.run(EVERY, sleep)
+
+
+def digest_worker(
+    settings: Settings, hours: WorkingHours, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> Callable[[Services], Coroutine[Any, Any, None]]:
+    """A worker for ``Bot(workers=...)``: queues each week's digests from ``GOODWORK_DIGEST`` on (none when off)."""
+
+    async def work(services: Services) -> None:
+        planner = DigestPlanner(
+            services.store, services.keys, hours, settings.digest, settings.trainers, services.clock
+        )
+        await planner.run(sleep=sleep)
+
+    return work
