@@ -32,7 +32,7 @@ def counts(n: int, **changes: object) -> TrancheCounts:
         reflections_shared=n,
         history={"2026-W45": WeekCounts(n, n, n), "2026-W46": WeekCounts(n, n, n), "2026-W47": WeekCounts(n, n, n)},
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 def counted_numbers(lines: list[str]) -> set[int]:
