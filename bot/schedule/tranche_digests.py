@@ -13,7 +13,6 @@ import asyncio
 from dataclasses import replace
 
 from bot.dialogue.course import CourseId
-from bot.report.chart import activity_chart
 from bot.report.gather import tranche_counts
 from bot.report.tranche import TrancheSummary, summarise, summary_lines
 from bot.schedule.courses import CourseBook
@@ -43,6 +42,8 @@ class TrancheDigests:
             self.store, self.keys, self.catalogue, tranche, course=course, week=week, language=language
         )
         summary = summarise(counts, self.k)
+        from bot.report.chart import activity_chart  # matplotlib: ~50 MB, loaded only when a chart is drawn
+
         chart = await asyncio.to_thread(activity_chart, summary, language)
         caption = fit(summary, language)
         return Outgoing(participant.chat_id, caption, f"outbox-{row.id}", (), row.attempts, photo=chart)
