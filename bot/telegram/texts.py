@@ -353,18 +353,19 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "This course link is closed or no longer exists. Ask your trainer for the right link.",
     },
     "followup": {
-        "nl": "Een korte vervolgvraag bij {course}: {title}. Het kost je een paar minuten.",
-        "en": "A short follow-up to {course}: {title}. It takes a few minutes.",
+        "nl": "Een korte vervolgvraag bij {course}, voor een paar minuten:\n\n{title}",
+        "en": "A short follow-up to {course}, for a few minutes:\n\n{title}",
     },
     "followup_button": {"nl": "Beginnen", "en": "Start"},
     "reminder": {
         "nl": (
-            "Nog even over {title} ({course}). Heb je deze week een paar minuten? Dan staat het voor je klaar. "
+            "Nog even over deze vervolgvraag bij {course}:\n\n{title}\n\n"
+            "Heb je deze week een paar minuten? Dan staat hij voor je klaar. "
             "Komt het nu niet uit, dan laat ik het hierbij."
         ),
         "en": (
-            "A gentle nudge about {title} ({course}). If you have a few minutes this week, it's ready for you. "
-            "If now isn't the time, I'll leave it there."
+            "A gentle nudge about this follow-up to {course}:\n\n{title}\n\n"
+            "If you have a few minutes this week, it's ready for you. If now isn't the time, I'll leave it there."
         ),
     },
     "pause_done": {

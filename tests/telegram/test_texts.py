@@ -118,3 +118,13 @@ def test_help_lists_every_command(language: str) -> None:
 def test_language_buttons_cover_the_languages() -> None:
     """There is a button for each supported language."""
     assert set(LANGUAGE_BUTTONS) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("key", ["followup", "reminder"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_question_as_title_gets_no_full_stop(key: str, language: str) -> None:
+    """A follow-up or its reminder names a title ending in '?' without a full stop or other mark right after it."""
+    title = "Twee dagen later: wat bleef hangen?"
+    shown = text(key, language, course="De proefcursus", title=title)
+    assert title in shown
+    assert re.search(re.escape(title) + r"(\n|$)", shown), shown
