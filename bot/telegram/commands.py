@@ -195,7 +195,11 @@ class Commands:
         await self.services.say(turn, "resume_done")
 
     async def help(self, turn: Turn, _: str) -> None:
-        await self.services.say(turn, "help")
+        """The commands; a trainer also gets theirs."""
+        body = text("help", turn.language)
+        if await trainer.is_trainer(self.services, turn):
+            body += "\n\n" + text("help_trainer", turn.language)
+        await self.services.renderer.send(turn.chat_id, body)
 
 
 def _holds_anything(exported: dict[str, Any], participant: Participant) -> bool:

@@ -118,6 +118,24 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/help – this list"
         ),
     },
+    "help_trainer": {
+        "nl": (
+            "Voor trainers:\n\n"
+            "Stuur een .yaml-bestand om het te controleren en te publiceren.\n"
+            "/course – cursusgroepen: openen, tellen, sluiten\n"
+            "/versions ID – versies van een gesprek, en terugzetten\n"
+            "/graph ID – een gesprek als plaatje\n"
+            "/cop CODE – wat een groep deelde, voor haar Community of Practice"
+        ),
+        "en": (
+            "For trainers:\n\n"
+            "Send a .yaml file to check and publish it.\n"
+            "/course – course tranches: open, count, close\n"
+            "/versions ID – a dialogue's versions, and rolling back\n"
+            "/graph ID – a dialogue as a picture\n"
+            "/cop CODE – what a tranche shared, for its Community of Practice"
+        ),
+    },
     "sessions_header": {
         "nl": (
             "Kies een gesprek om te beginnen of verder te gaan.\n"
@@ -504,6 +522,13 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "{dialogue}: {count} version(s)",
     },
     "versions_live": {"nl": "live", "en": "live"},
+    "versions_line": {"nl": "{version} · {when} · {by}", "en": "{version} · {when} · {by}"},
+    "versions_by_trainer": {"nl": "trainer {code} in de chat", "en": "trainer {code} in chat"},
+    "versions_by_a_trainer": {"nl": "een trainer in de chat", "en": "a trainer in chat"},
+    "versions_by_start": {"nl": "de map met gesprekken, bij de start", "en": "the dialogues folder, at start-up"},
+    "versions_by_play": {"nl": "goodwork play in de terminal", "en": "goodwork play in a terminal"},
+    "versions_by_command_line": {"nl": "de opdrachtregel ({user})", "en": "the command line ({user})"},
+    "versions_rollback": {"nl": "{by}, teruggezet naar {version}", "en": "{by}, rolled back to {version}"},
     "rollback_button": {"nl": "Terugzetten naar {version}", "en": "Roll back to {version}"},
     "graph_usage": {
         "nl": "Gebruik: /graph ID, met het id van een gepubliceerd gesprek.",

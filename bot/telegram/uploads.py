@@ -9,6 +9,7 @@ A preview is played with the engine directly: nothing of it is counted or stored
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from bot.dialogue.state import State
 from bot.dialogue.yamltree import MAX_BYTES
 from bot.graphviz import GraphError, render
 from bot.store.catalogue import UnknownDialogueError
+from bot.store.protocol import Version
 from bot.telegram.callbacks import DraftButton, PreviewButton, RollbackButton
 from bot.telegram.checking import BUDGET, CheckFailedError, CheckTooLongError, check_upload
 from bot.telegram.render import keyboard
@@ -36,6 +38,14 @@ from bot.telegram.texts import text
 
 LIMIT = 4096  # characters in one Telegram message
 SHOWN_CHANGES = 20  # node ids listed per kind of change
+_ROLLED_BACK = re.compile(r"(.+?)(?: \(rollback to ([0-9]+)\)|, rollback to ([0-9]+))")
+_BY_TRAINER = re.compile(r"trainer ([0-9a-f]{8}) in chat")
+_BY_COMMAND_LINE = re.compile(r"command line \((.*)\)")
+_BY_NAMED = {
+    "a trainer in chat": "versions_by_a_trainer",
+    "goodwork run": "versions_by_start",
+    "goodwork play": "versions_by_play",
+}
 
 
 @dataclass(slots=True)
@@ -242,11 +252,9 @@ class Uploads:
         found = await self.services.store.versions(dialogue) if dialogue else []
         if not found:
             return await self._say(turn, "versions_usage")
-        newest = max(version.number for version in found)
-        live = " · " + text("versions_live", turn.language)
-        lines = [text("versions_header", turn.language, dialogue=dialogue, count=len(found))] + [
-            f"{v.number} · {v.published_at:%Y-%m-%d %H:%M} · {v.published_by}" + (live if v.number == newest else "")
-            for v in sorted(found, key=lambda v: -v.number)
+        newest, language = max(version.number for version in found), turn.language
+        lines = [text("versions_header", language, dialogue=dialogue, count=len(found))] + [
+            _version_line(v, v.number == newest, language) for v in sorted(found, key=lambda v: -v.number)
         ]
         buttons = [
             (text("rollback_button", turn.language, version=v.number), RollbackButton(dialogue, v.number).data)
@@ -291,6 +299,24 @@ class Uploads:
 
     async def _say(self, turn: Turn, key: str, **values: object) -> None:
         await self._reply(turn, text(key, turn.language, **values))
+
+
+def _version_line(version: Version, live: bool, language: str) -> str:
+    when, by = f"{version.published_at:%Y-%m-%d %H:%M}", publisher(version.published_by, language)
+    line = text("versions_line", language, version=version.number, when=when, by=by)
+    return line + (" · " + text("versions_live", language) if live else "")
+
+
+def publisher(kept: str, language: str) -> str:
+    """Who published a version, as /versions says it in ``language``; a form the bot never writes stays as kept."""
+    if rolled_back := _ROLLED_BACK.fullmatch(kept):
+        number = rolled_back.group(2) or rolled_back.group(3)
+        return text("versions_rollback", language, by=publisher(rolled_back.group(1), language), version=number)
+    if trainer := _BY_TRAINER.fullmatch(kept):
+        return text("versions_by_trainer", language, code=trainer.group(1))
+    if command_line := _BY_COMMAND_LINE.fullmatch(kept):
+        return text("versions_by_command_line", language, user=command_line.group(1))
+    return text(_BY_NAMED[kept], language) if kept in _BY_NAMED else kept
 
 
 def problems_text(name: str, problems: tuple[Problem, ...], language: str) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from botrun import dialogues_folder, running_bot, settings_for
+from botrun import DATA, dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from talk import at_why, exported, participant_of, state_of, texts
 
 from bot.telegram.texts import COMMANDS, TEXTS, text
+
+TRAINER = 7001
 
 
 async def test_sessions_lists_progress_and_opens_a_dialogue(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -262,3 +265,40 @@ async def test_command_menus_are_set_for_both_languages(tg: FakeTelegram, tmp_pa
                 (name, descriptions[language]) for name, descriptions in COMMANDS.items()
             ]
         assert [c["description"] for c in tg.commands()] == [d["nl"] for d in COMMANDS.values()]
+
+
+async def test_a_trainers_help_lists_the_trainer_commands(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A trainer's /help adds /course, /versions, /graph and /cop to everyone's commands; a participant's does not."""
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), extra={"GOODWORK_TRAINERS": "7001,7002"})
+    async with running_bot(settings, tg):
+        for user_id, language in ((7001, "nl"), (7002, "en")):
+            trainer, anna = tg.person(user_id=user_id, language_code=language), tg.person(language_code=language)
+            trainer.send("/help")
+            anna.send("/help")
+            [shown] = await texts(trainer)
+            assert shown.startswith(TEXTS["help"][language])
+            assert all(f"\n/{name}" in shown for name in ("course", "versions", "graph", "cop"))
+            assert await texts(anna) == [TEXTS["help"][language]]
+
+
+async def test_versions_speak_the_trainers_language(tg: FakeTelegram, tmp_path: Path) -> None:
+    """In Dutch, /versions says in Dutch who published each version and which one was a rollback."""
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), extra={"GOODWORK_TRAINERS": str(TRAINER)})
+    async with running_bot(settings, tg) as bot:
+        trainer = tg.person(user_id=TRAINER, language_code="nl")
+        changed = (DATA / "sample.yaml").read_bytes().replace(b"{nl: Hallo, en: Hello}", b"{nl: Hoi, en: Hi}")
+        trainer.send_document(changed, "sample.yaml")
+        await trainer.press(text("draft_publish", "nl"))
+        trainer.send("/versions sample")
+        await trainer.replies()
+        await trainer.press(text("rollback_button", "nl", version=1))
+        await trainer.replies()
+        trainer.send("/versions sample")
+        [listing] = await texts(trainer)
+        code = bot.keys.author(TRAINER)
+        assert [re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "DAY", line) for line in listing.splitlines()] == [
+            text("versions_header", "nl", dialogue="sample", count=3),
+            f"3 · DAY · trainer {code} in de chat, teruggezet naar 1 · live",
+            f"2 · DAY · trainer {code} in de chat",
+            "1 · DAY · de map met gesprekken, bij de start",
+        ]

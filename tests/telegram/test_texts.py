@@ -35,6 +35,13 @@ SAMPLE_VALUES: dict[str, object] = {
     "day": "2026-03-14",
     "minutes": 10,
     "seconds": 20,
+    "mark": "○",
+    "page": 2,
+    "pages": 3,
+    "when": "2026-03-14 09:30",
+    "by": "trainer 4531befe in chat, rolled back to 11",
+    "code": "4531befe",
+    "user": "maria",
 }
 
 
