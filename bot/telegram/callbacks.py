@@ -3,8 +3,10 @@
 Dialogue buttons use the dialogue package's own format (``c:…`` and ``s:…``,
 tied to dialogue, version and node). The bot's own buttons are short:
 
-    l:<language>[:s]   choose a language (``:s`` during /start: go on to the introduction)
+    l:<language>[:s[:<link>]]   choose a language (``:s`` during /start: go on to the introduction, or
+                       to where the deep link ``/start <link>`` the person came by points)
     o:<dialogue>       open a dialogue from /sessions
+    m:<page>           another page of /sessions (0 is the first)
     f:y:<code> | f:n   erase (with the one-time code the /forget prompt issued) or keep
     u:<p|y|n>:<draft>  a trainer's draft: preview, publish (yes) or discard (no)
     p:c:<node>:<option> | p:s:<node>   an option or "skip" in a trainer's preview of their draft
@@ -25,16 +27,26 @@ from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.telegram.texts import LANGUAGES
 
 _DIALOGUE_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+_LINK = re.compile(r"[A-Za-z0-9_-]{1,40}")  # d_ + a dialogue id of 32, c_ or t_ + a code of 16: all fit
+MAX_PAGE = 99  # a page number above this is forged whatever the list holds
+
+
+def carries(link: str) -> bool:
+    """Whether a language button can carry the deep link ``link`` (anything else is no link the bot made)."""
+    return _LINK.fullmatch(link) is not None
 
 
 @dataclass(frozen=True, slots=True)
 class LanguageButton:
+    """Choose ``language``; during /start (``onboarding``) go on to the introduction, or to ``link`` if given."""
+
     language: str
     onboarding: bool = False
+    link: str = ""
 
     @property
     def data(self) -> str:
-        return f"l:{self.language}" + (":s" if self.onboarding else "")
+        return f"l:{self.language}" + (":s" if self.onboarding else "") + (f":{self.link}" if self.link else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +56,17 @@ class OpenButton:
     @property
     def data(self) -> str:
         return f"o:{self.dialogue}"
+
+
+@dataclass(frozen=True, slots=True)
+class PageButton:
+    """Page ``page`` of /sessions (0 is the first)."""
+
+    page: int
+
+    @property
+    def data(self) -> str:
+        return f"m:{self.page}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +119,7 @@ class RollbackButton:
 
 
 TrainerButton: TypeAlias = DraftButton | PreviewButton | RollbackButton
-Pressed: TypeAlias = buttons.Button | LanguageButton | OpenButton | ForgetButton | TrainerButton
+Pressed: TypeAlias = buttons.Button | LanguageButton | OpenButton | PageButton | ForgetButton | TrainerButton
 
 
 def decode(data: str | None) -> Pressed:
@@ -107,16 +130,25 @@ def decode(data: str | None) -> Pressed:
     if kind in ("c", "s"):
         return buttons.decode(data)
     if kind == "l":
-        language, _, flag = rest.partition(":")
-        if language in LANGUAGES and flag in ("", "s"):
-            return LanguageButton(language, flag == "s")
+        return _language(data, rest)
     if kind == "o" and _DIALOGUE_ID.fullmatch(rest):
         return OpenButton(DialogueId(rest))
+    if kind == "m":
+        return PageButton(buttons.canonical_number(rest, limit=MAX_PAGE + 1))
     if data == "f:n":
         return ForgetButton()
     if kind == "f" and rest.startswith("y:") and _FORGET_CODE.fullmatch(rest[2:]):
         return ForgetButton(rest[2:])
     return _trainer(data, kind, rest)
+
+
+def _language(data: str, rest: str) -> LanguageButton:
+    language, _, flag = rest.partition(":")
+    flag, _, link = flag.partition(":")
+    onboarding = flag == "s" and (link == "" or carries(link))
+    if language in LANGUAGES and ((flag, link) == ("", "") or onboarding):
+        return LanguageButton(language, onboarding, link)
+    raise ButtonError(f"unknown button data {data[:64]!r}")
 
 
 def _trainer(data: str, kind: str, rest: str) -> Pressed:

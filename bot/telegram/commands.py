@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import InputFile
+from telegram import InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest
 
 from bot.dialogue import engine
-from bot.dialogue.model import SESSIONS, Dialogue, DialogueId
+from bot.dialogue.model import Dialogue, DialogueId
 from bot.store.catalogue import UnknownDialogueError
 from bot.store.protocol import Participant
-from bot.telegram import callbacks, joining, trainer
+from bot.telegram import callbacks, joining, menus, trainer
 from bot.telegram.joinlink import PAYLOAD_PREFIX
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
-from bot.telegram.texts import LANGUAGE_BUTTONS, LANGUAGES, MARK_DONE, MARK_NEW, MARK_STARTED, text
+from bot.telegram.texts import LANGUAGE_BUTTONS, LANGUAGES, text
 from bot.telegram.uploads import Uploads
 
 logger = logging.getLogger(__name__)
@@ -64,15 +65,26 @@ class Commands:
         ]
         await self.services.renderer.send(turn.chat_id, text("welcome", turn.language), keyboard(*buttons))
 
-    async def onboard(self, turn: Turn) -> None:
-        """After the language: the privacy note, then the introduction (or the list of sessions)."""
+    async def onboard(self, turn: Turn, link: str = "") -> None:
+        """After the language: the privacy note, then where the link points, or else the introduction."""
         await self.services.say(
             turn, "privacy", k=self.services.settings.min_group, days=self.services.settings.retention_days
         )
-        introduction = next((d.id for d in sorted(await self._published(), key=_order) if d.session == "intro"), None)
+        introduction = await self._introduction()
+        if link:
+            await self._deep_link(turn, link)
+            if link.startswith(PAYLOAD_PREFIX) and introduction is not None:  # a course joiner: where to begin
+                body, button = text("course_intro_pointer", turn.language), text("intro_button", turn.language)
+                await self.services.renderer.send(
+                    turn.chat_id, body, keyboard((button, callbacks.OpenButton(introduction).data))
+                )
+            return None
         if introduction is None:
             return await self.services.say(turn, "intro_missing")
         await self.services.open(turn, introduction)
+
+    async def _introduction(self) -> DialogueId | None:
+        return next((d.id for d in sorted(await self._published(), key=lambda d: d.id) if d.session == "intro"), None)
 
     async def _deep_link(self, turn: Turn, payload: str) -> None:
         if payload.startswith(PAYLOAD_PREFIX):
@@ -86,13 +98,38 @@ class Commands:
         await self.services.open(turn, DialogueId(match.group(1)))
 
     async def sessions(self, turn: Turn, _: str) -> None:
-        """The toolkit sessions in order, then any other dialogue, each with a progress mark and a button."""
+        """The first screen of the menu of dialogues (see ``menus``), each with a progress mark and a button."""
+        shown = await self._screen(turn, 0)
+        if shown is None:
+            return await self.services.say(turn, "sessions_empty")
+        await self.services.renderer.send(turn.chat_id, *shown)
+
+    async def page(self, turn: Turn, pressed: callbacks.PageButton, message: Message | None) -> None:
+        """Another screen of /sessions, in place of the one pressed; a page the menu does not have is forged."""
+        if turn.participant.paused:
+            return await self.services.answer(turn, "stopped_reminder")
+        shown = await self._screen(turn, pressed.page)
+        if shown is None:
+            return await self.services.answer(turn, "forged_button")
+        await self.services.answer(turn)
+        if message is None:  # too old for Telegram to say which message it was
+            await self.services.renderer.send(turn.chat_id, *shown)
+            return
+        body, markup = shown
+        bot = self.services.renderer.bot
+        try:
+            await self.services.renderer.call(
+                lambda: bot.edit_message_text(body, message.chat_id, message.message_id, reply_markup=markup)
+            )
+        except BadRequest as exc:  # pressed twice: already showing that page
+            logger.info("could not turn the page of /sessions: %s", exc.message)
+
+    async def _screen(self, turn: Turn, page: int) -> tuple[str, InlineKeyboardMarkup] | None:
         dialogues = await self._published()
         if not dialogues:
-            return await self.services.say(turn, "sessions_empty")
-        marks = await self._marks(turn)
-        rows = [_row(d, marks.get(d.id, MARK_NEW), turn.language) for d in sorted(dialogues, key=_order)]
-        await self.services.renderer.send(turn.chat_id, text("sessions_header", turn.language), keyboard(*rows))
+            return None
+        found = await menus.entries(self.services, turn.who, dialogues)
+        return menus.screen(found, page, turn.language)
 
     async def _published(self) -> list[Dialogue]:
         found = []
@@ -102,10 +139,6 @@ class Commands:
             except UnknownDialogueError:  # pragma: no cover - listed ids are published
                 continue
         return found
-
-    async def _marks(self, turn: Turn) -> dict[DialogueId, str]:
-        saved = await self.services.store.conversations(turn.who.person)
-        return {s.state.dialogue: MARK_DONE if s.state.done else MARK_STARTED for s in saved}
 
     async def continue_(self, turn: Turn, _: str) -> None:
         current = await self.services.store.current_dialogue(turn.who.person)
@@ -208,26 +241,9 @@ def _holds_anything(exported: dict[str, Any], participant: Participant) -> bool:
     return kept or participant != Participant(participant.chat_id, active=participant.active)
 
 
-def _row(dialogue: Dialogue, mark: str, language: str) -> tuple[str, str]:
-    """A /sessions button: progress mark, session and title."""
-    label = f"{mark} {text('session_' + _session(dialogue), language)}: {dialogue.title.get(language)}"
-    return label, callbacks.OpenButton(dialogue.id).data
-
-
 def _first(language: str) -> list[str]:
     """The languages with the person's own first, so the likely choice is on top."""
     return [language, *(code for code in LANGUAGES if code != language)]
-
-
-_SESSION_TEXTS = {"intro": "introduction", "excellence": "excellence", "ethics": "ethics", "engagement": "engagement"}
-
-
-def _session(dialogue: Dialogue) -> str:
-    return _SESSION_TEXTS.get(dialogue.session, "other")
-
-
-def _order(dialogue: Dialogue) -> tuple[int, str]:
-    return (SESSIONS.index(dialogue.session) if dialogue.session in SESSIONS else len(SESSIONS), dialogue.id)
 
 
 TABLE: dict[str, Command] = {

@@ -177,6 +177,8 @@ class Router:
                 await self._language_button(turn, pressed, message)
             case callbacks.OpenButton():
                 await self._open_button(turn, pressed)
+            case callbacks.PageButton():
+                await self.commands.page(turn, pressed, message)
             case callbacks.ForgetButton():
                 await self._forget_button(turn, pressed, message)
             case callbacks.DraftButton() | callbacks.PreviewButton() | callbacks.RollbackButton():
@@ -211,7 +213,7 @@ class Router:
         await self.services.set_language(turn, pressed.language, message)
         chosen = turn.with_language(pressed.language)
         if pressed.onboarding:
-            return await self.commands.onboard(chosen)
+            return await self.commands.onboard(chosen, pressed.link)
         await self.services.say(chosen, "language_set")
 
     async def _open_button(self, turn: Turn, pressed: callbacks.OpenButton) -> None:

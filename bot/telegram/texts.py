@@ -143,6 +143,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "en": (f"Pick a dialogue to start or continue.\n{MARK_DONE} done  {MARK_STARTED} in progress  {MARK_NEW} new"),
     },
+    "sessions_page": {"nl": "Pagina {page} van {pages}", "en": "Page {page} of {pages}"},
+    "sessions_more": {"nl": "Meer ›", "en": "More ›"},
+    "sessions_back": {"nl": "‹ Terug", "en": "‹ Back"},
+    "sessions_week_button": {"nl": "{mark} Deze week: {title}", "en": "{mark} This week: {title}"},
+    "section_toolkit": {"nl": "De vier toolkitsessies", "en": "The four toolkit sessions"},
+    "section_week": {"nl": "Dilemma van de week", "en": "Dilemma of the week"},
+    "section_weekly": {"nl": "Eerdere dilemma's", "en": "Earlier dilemmas"},
+    "section_followup": {"nl": "Vervolg op je cursus", "en": "Your course follow-ups"},
+    "section_other": {"nl": "Meer gesprekken", "en": "More dialogues"},
     "session_introduction": {"nl": "Introductie", "en": "Introduction"},
     "session_excellence": {"nl": "Vakmanschap", "en": "Excellence"},
     "session_ethics": {"nl": "Verantwoordelijkheid", "en": "Ethics"},
@@ -386,6 +395,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "If you have a few minutes this week, it's ready for you. If now isn't the time, I'll leave it there."
         ),
     },
+    "course_intro_pointer": {
+        "nl": "Nieuw hier? Begin met de introductie: tien minuten over wat goed werk is. Alles staat bij /sessions.",
+        "en": "New here? Begin with the introduction: ten minutes on what good work is. Everything is in /sessions.",
+    },
+    "intro_button": {"nl": "De introductie beginnen", "en": "Start the introduction"},
     "pause_done": {
         "nl": "Goed, je volgende vervolgvraag komt op {until}. De rest schuift evenveel op.",
         "en": "Fine: your next follow-up comes on {until}. The others move on by as much.",

@@ -19,20 +19,20 @@ async def test_sessions_lists_progress_and_opens_a_dialogue(tg: FakeTelegram, tm
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg):
         anna = tg.person(language_code="nl")
         anna.send("/sessions")
-        assert await texts(anna) == [text("sessions_header", "nl")]
-        assert anna.last.buttons == ["○ Introductie: Kennismaking", "○ Verantwoordelijkheid: Proef"]
+        assert await texts(anna) == [text("sessions_header", "nl") + "\n\n" + text("section_toolkit", "nl")]
+        assert anna.last.buttons == ["○ Kennismaking", "○ Proef"]
 
-        await anna.press("○ Verantwoordelijkheid: Proef")
+        await anna.press("○ Proef")
         assert (await texts(anna))[-1] == "Wat doet hij?"
-        await anna.press("○ Introductie: Kennismaking")
+        await anna.press("○ Kennismaking")
         assert await texts(anna) == ["Fijn dat je er bent.", "Waar was je trots op?"]
         anna.send("Mijn team")
         assert await texts(anna) == ["Tot de volgende keer.", text("finished", "nl")]
 
         anna.send("/sessions")
         await anna.replies()
-        assert anna.last.buttons == ["✓ Introductie: Kennismaking", "… Verantwoordelijkheid: Proef"]
-        await anna.press("… Verantwoordelijkheid: Proef")
+        assert anna.last.buttons == ["✓ Kennismaking", "… Proef"]
+        await anna.press("… Proef")
         assert await texts(anna) == ["Martin twijfelt.", "Wat doet hij?"]
         assert anna.last.buttons == ["Schrijven", "Twijfel uiten"]
 
@@ -202,7 +202,7 @@ async def test_stop_pauses_until_resume(tg: FakeTelegram, tmp_path: Path) -> Non
         anna.send("/sessions")
         assert await texts(anna) == [text("stopped_reminder", "nl")] * 2
         await anna.press("Schrijven")
-        await anna.press("○ Introductie: Kennismaking")
+        await anna.press("○ Kennismaking")
         assert await texts(anna) == []
         assert anna.answered_callbacks == [text("stopped_reminder", "nl")] * 2
         assert (await exported(bot, anna))["choices"] == []
