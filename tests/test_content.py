@@ -11,6 +11,8 @@ import pytest
 
 from bot.dialogue.files import check_paths
 from bot.dialogue.model import Choice, Dialogue, End, Message, Node, Reflection, Text
+from bot.telegram.menus import TRAINER_COMMANDS
+from bot.telegram.texts import COMMANDS, TEXTS
 
 ROOT = Path(__file__).parents[1]
 DIALOGUES = ROOT / "dialogues"
@@ -134,3 +136,22 @@ def test_follow_ups_and_weekly_dilemmas_may_be_shared_toolkit_sessions_not() -> 
     group = {d.id for d in SHIPPED.values() if d.session in ("followup", "weekly")}
     toolkit = {d.id for d in SHIPPED.values() if d.session in ("intro", "excellence", "ethics", "engagement")}
     assert (sorted(group - shared), sorted(toolkit & shared)) == ([], [])
+
+
+THREE_ES_ELSEWHERE = re.compile(r"\b(excellen\w*|ethics|ethiek|engagement)\b|(?-i:\bE('s)?\b)", re.IGNORECASE)
+
+
+def dutch_texts() -> Iterator[tuple[str, str]]:
+    """(where, text) for every Dutch text of the shipped dialogues (summaries too) and of the bot itself."""
+    for dialogue in SHIPPED.values():
+        for text in (*all_texts(dialogue), *([dialogue.summary] if dialogue.summary else [])):
+            yield dialogue.id, text.get("nl")
+    for key, translations in {**TEXTS, **COMMANDS, **TRAINER_COMMANDS}.items():
+        yield f"texts.py {key}", translations["nl"]
+
+
+def test_dutch_names_the_three_es_one_way() -> None:
+    """In Dutch the three E's are only Vakmanschap, Verantwoordelijkheid and Betrokkenheid: never Excellence,
+    Ethics, Ethiek, Engagement, nor "the E's" that only the English names explain."""
+    found = [(where, match.group()) for where, text in dutch_texts() for match in THREE_ES_ELSEWHERE.finditer(text)]
+    assert found == []
