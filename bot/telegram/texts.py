@@ -601,6 +601,89 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "No course '{course}'. Courses: {courses}",
     },
     "course_none_known": {"nl": "geen", "en": "none"},
+    # -- the weekly digest --------------------------------------------------------------------------
+    "digest_header": {"nl": "Jouw week met Good Work Coach", "en": "Your week with Good Work Coach"},
+    "digest_dilemma": {
+        "nl": "Dilemma van de week: {title}",
+        "en": "Dilemma of the week: {title}",
+    },
+    "digest_no_dilemma": {
+        "nl": "Je hebt alle dilemma's van de week gedaan. Er komen nieuwe.",
+        "en": "You've done every dilemma of the week so far. New ones are on their way.",
+    },
+    "digest_progress": {"nl": "Je sessies:", "en": "Your sessions:"},
+    "digest_pulse": {
+        "nl": "Zo kozen collega's bij '{title}': {shares}.",
+        "en": "How colleagues chose in '{title}': {shares}.",
+    },
+    "digest_footer": {
+        "nl": "Liever geen weekoverzicht? Stuur /digest off.",
+        "en": "Rather not get this weekly message? Send /digest off.",
+    },
+    "digest_open_button": {"nl": "Open het dilemma", "en": "Open the dilemma"},
+    "digest_continue_button": {"nl": "Verder: {title}", "en": "Continue: {title}"},
+    "digest_example_dilemma": {
+        "nl": "Een appje van de wethouder",
+        "en": "A late-night message from the alderman",
+    },
+    "digest_example_pulse": {"nl": "Het concept bij de lobby", "en": "The draft that reached the lobby"},
+    "digest_example_option": {"nl": "ik spreek mijn collega aan", "en": "I talk to my colleague"},
+    "digest_on": {
+        "nl": "Goed, je krijgt weer elke week een kort overzicht.",
+        "en": "Fine: you'll get a short overview every week again.",
+    },
+    "digest_off": {
+        "nl": "Goed, ik stuur je geen weekoverzicht meer. Met /digest on zet je het weer aan.",
+        "en": "Fine: no more weekly overviews. Send /digest on to turn them back on.",
+    },
+    "digest_usage": {
+        "nl": "Met /digest off stop je het weekoverzicht, met /digest on zet je het weer aan. Nu staat het {state}.",
+        "en": "Send /digest off to stop the weekly overview, /digest on to turn it back on. It is {state} now.",
+    },
+    "digest_state_on": {"nl": "aan", "en": "on"},
+    "digest_state_off": {"nl": "uit", "en": "off"},
+    # -- sharing with a Community of Practice ---------------------------------------------------------
+    "share_question": {
+        "nl": (
+            "Mag dit antwoord anoniem naar je cursusgroep, voor de volgende bijeenkomst van de "
+            "Community of Practice? Noem er dan geen namen in. Wat al in een bijeenkomstpakket zit, "
+            "kan niet meer terug. Zonder antwoord blijft het bij jou."
+        ),
+        "en": (
+            "May this answer go, anonymously, to your course group for the next Community of Practice "
+            "meeting? If so, leave names out. Once it is in a meeting pack it cannot be taken back. "
+            "If you don't answer, it stays with you."
+        ),
+    },
+    "share_yes": {"nl": "Ja, deel anoniem", "en": "Yes, share anonymously"},
+    "share_no": {"nl": "Nee, alleen voor mij", "en": "No, keep it to me"},
+    "share_done": {"nl": "Gedeeld met je cursusgroep", "en": "Shared with your course group"},
+    "share_kept": {"nl": "Niet gedeeld", "en": "Not shared"},
+    "shared_none": {
+        "nl": "Je hebt (nog) niets gedeeld met een cursusgroep.",
+        "en": "You haven't shared anything with a course group.",
+    },
+    "shared_header": {
+        "nl": "Dit heb je gedeeld met je cursusgroep. Met de knop haal je het terug (uit een pakket dat al "
+        "verstuurd is niet meer):",
+        "en": "This is what you shared with your course group. A button takes it back (not from a pack already sent):",
+    },
+    "shared_withdraw": {"nl": "Terugnemen: {number}", "en": "Withdraw: {number}"},
+    "shared_withdrawn": {"nl": "Teruggenomen.", "en": "Withdrawn."},
+    "cop_usage": {
+        "nl": "Gebruik: /cop CODE (de code van een tranche, zie /course).",
+        "en": "Use: /cop CODE (a tranche's code, see /course).",
+    },
+    "cop_unknown": {"nl": "Je hebt geen tranche met die code.", "en": "You have no tranche with that code."},
+    "cop_too_few": {
+        "nl": "Nog niet genoeg gedeeld voor een pakket ({shared} van de {k} mensen die nodig zijn).",
+        "en": "Not enough shared for a pack yet ({shared} of the {k} people needed).",
+    },
+    "cop_fewer_than": {"nl": "minder dan {k}", "en": "fewer than {k}"},
+    "cop_caption": {
+        "nl": "Pakket voor de Community of Practice: {course}, {tranche}. Anoniem: citeer het zonder namen.",
+        "en": "Community of Practice pack: {course}, {tranche}. Anonymous: quote it without names.",
+    },
 }
 
 
