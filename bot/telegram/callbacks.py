@@ -8,6 +8,9 @@ tied to dialogue, version and node). The bot's own buttons are short:
     o:<dialogue>       open a dialogue from /sessions
     m:<page>           another page of /sessions (0 is the first)
     f:y:<code> | f:n   erase (with the one-time code the /forget prompt issued) or keep
+    h:<dialogue>:<version>:<node> | h:n   share a reflection with the course group (the dialogue package's
+                       consent data), or keep it private
+    w:<dialogue>:<node>  withdraw a shared reflection (from /shared)
     u:<p|y|n>:<draft>  a trainer's draft: preview, publish (yes) or discard (no)
     p:c:<node>:<option> | p:s:<node>   an option or "skip" in a trainer's preview of their draft
     r:<dialogue>:<n>   roll a dialogue back to version n (republished as the newest)
@@ -80,11 +83,37 @@ class ForgetButton:
         return "f:n" if self.code is None else f"f:y:{self.code}"
 
 
+@dataclass(frozen=True, slots=True)
+class ShareButton:
+    """After a reflection with ``share: true``: share it (``consent``) or keep it private (None)."""
+
+    consent: buttons.ConsentButton | None = None
+
+    @property
+    def data(self) -> str:
+        if self.consent is None:
+            return "h:n"
+        return buttons.consent_data(self.consent.dialogue, self.consent.version, self.consent.node)
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawButton:
+    """Take a shared reflection back (from /shared)."""
+
+    dialogue: DialogueId
+    node: NodeId
+
+    @property
+    def data(self) -> str:
+        return f"w:{self.dialogue}:{self.node}"
+
+
 _DRAFT_ACTIONS = {"p": "preview", "y": "publish", "n": "discard"}
 _NODE = r"[^\W\d][\w-]*"
 _PREVIEW = re.compile(rf"c:({_NODE}):({_NODE})|s:({_NODE})")
 _ROLLBACK = re.compile(r"([a-z][a-z0-9_-]{0,31}):([0-9]{1,10})")
 _FORGET_CODE = re.compile(r"[A-Za-z0-9_-]{8,16}")
+_WITHDRAW = re.compile(rf"([a-z][a-z0-9_-]{{0,31}}):({_NODE})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +148,16 @@ class RollbackButton:
 
 
 TrainerButton: TypeAlias = DraftButton | PreviewButton | RollbackButton
-Pressed: TypeAlias = buttons.Button | LanguageButton | OpenButton | PageButton | ForgetButton | TrainerButton
+Pressed: TypeAlias = (
+    buttons.Button
+    | LanguageButton
+    | OpenButton
+    | PageButton
+    | ForgetButton
+    | ShareButton
+    | WithdrawButton
+    | TrainerButton
+)
 
 
 def decode(data: str | None) -> Pressed:
@@ -139,6 +177,10 @@ def decode(data: str | None) -> Pressed:
         return ForgetButton()
     if kind == "f" and rest.startswith("y:") and _FORGET_CODE.fullmatch(rest[2:]):
         return ForgetButton(rest[2:])
+    if kind == "h":
+        return ShareButton() if data == "h:n" else ShareButton(buttons.decode_consent(data))
+    if kind == "w" and len(data.encode()) <= buttons.MAX_BYTES and (withdraw := _WITHDRAW.fullmatch(rest)):
+        return WithdrawButton(DialogueId(withdraw.group(1)), NodeId(withdraw.group(2)))
     return _trainer(data, kind, rest)
 
 

@@ -18,7 +18,7 @@ from bot.dialogue import engine
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.store.catalogue import UnknownDialogueError
 from bot.store.protocol import Participant
-from bot.telegram import callbacks, joining, menus, trainer
+from bot.telegram import callbacks, community, joining, menus, trainer
 from bot.telegram.joinlink import PAYLOAD_PREFIX
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
@@ -28,8 +28,8 @@ from bot.telegram.uploads import Uploads
 logger = logging.getLogger(__name__)
 _PAYLOAD = re.compile(r"(?:d_)?([a-z][a-z0-9_-]{0,31})")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
-TRAINER_ONLY = frozenset({"course", "versions", "graph"})
-UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language"})
+TRAINER_ONLY = frozenset({"course", "versions", "graph", "cop"})
+UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language", "shared", "digest"})
 FORGET_EXPIRES = timedelta(minutes=10)  # how long the Yes button of a /forget prompt works
 FORGET_CODE_BYTES = 6  # 8 URL-safe characters
 
@@ -227,6 +227,24 @@ class Commands:
         await turn.receipt.commit(lambda update: self.services.store.resume(contact, now, update))
         await self.services.say(turn, "resume_done")
 
+    async def digest(self, turn: Turn, argument: str) -> None:
+        """/digest on | off: the weekly overview; anything else says how, and whether it is on now."""
+        choice = argument.strip().lower()
+        if choice not in ("on", "off"):
+            state = text("digest_state_on" if turn.participant.digest else "digest_state_off", turn.language)
+            return await self.services.say(turn, "digest_usage", state=state)
+        contact, wanted = turn.who.contact, choice == "on"
+        await turn.receipt.commit(
+            lambda update: self.services.store.update_participant(contact, digest=wanted, update=update)
+        )
+        await self.services.say(turn, "digest_on" if wanted else "digest_off")
+
+    async def shared(self, turn: Turn, _: str) -> None:
+        await community.shared(self.services, turn)
+
+    async def cop(self, turn: Turn, argument: str) -> None:
+        await community.cop(self.services, turn, argument)
+
     async def help(self, turn: Turn, _: str) -> None:
         """The commands; a trainer also gets theirs."""
         body = text("help", turn.language)
@@ -262,5 +280,8 @@ TABLE: dict[str, Command] = {
     "graph": Commands.graph,
     "stop": Commands.stop,
     "resume": Commands.resume,
+    "digest": Commands.digest,
+    "shared": Commands.shared,
+    "cop": Commands.cop,
     "help": Commands.help,
 }

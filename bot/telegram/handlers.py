@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot.dialogue import engine
 from bot.dialogue.buttons import ButtonError, ChoiceButton, SkipButton
 from bot.store import RepeatedUpdateError
-from bot.telegram import callbacks
+from bot.telegram import callbacks, community
 from bot.telegram.commands import Commands
 from bot.telegram.services import Services, Turn, guess_language
 from bot.telegram.texts import text
@@ -181,6 +181,10 @@ class Router:
                 await self.commands.page(turn, pressed, message)
             case callbacks.ForgetButton():
                 await self._forget_button(turn, pressed, message)
+            case callbacks.ShareButton():
+                await community.on_share(self.services, turn, pressed, message)
+            case callbacks.WithdrawButton():
+                await community.on_withdraw(self.services, turn, pressed)
             case callbacks.DraftButton() | callbacks.PreviewButton() | callbacks.RollbackButton():
                 await self._trainer_button(turn, pressed, message)
 

@@ -29,6 +29,7 @@ T = TypeVar("T")
 NETWORK_TRIES = 5  # a network error, timeout or 5xx: tried again after 0.5, 1, 2 and 4 s
 MAX_WAIT = 15 * 60.0  # seconds of RetryAfter waits one call may add up before it gives up
 Peers = Callable[[Chosen], Awaitable[str]]
+Consent = Callable[[Answered], tuple[str, InlineKeyboardMarkup]]  # the question asked after a shareable answer
 
 
 def keyboard(*rows: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -47,7 +48,14 @@ class Renderer:
         return await self.call(lambda: self.bot.send_message(chat_id, body, reply_markup=markup))
 
     async def outputs(
-        self, chat_id: int, outputs: tuple[Output, ...], language: str, peers: Peers, pressed: Message | None = None
+        self,
+        chat_id: int,
+        outputs: tuple[Output, ...],
+        language: str,
+        peers: Peers,
+        *,
+        pressed: Message | None = None,
+        consent: Consent | None = None,
     ) -> int | None:
         """Show what a step produced, in order; the first bubble comes at once, the next after a pause.
 
@@ -58,6 +66,8 @@ class Renderer:
         for output in outputs:
             if isinstance(output, Chosen | Answered):
                 await self._record(chat_id, output, language, peers, pressed)
+                if isinstance(output, Answered) and output.share and output.text is not None and consent:
+                    await self.send(chat_id, *consent(output))
                 continue
             shown = self._message(output, language)
             if shown is None:

@@ -9,20 +9,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Protocol, TypeVar
 
-from telegram import Message, Update, User
+from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
 
 from bot.config import Settings
 from bot.dialogue import engine
+from bot.dialogue.buttons import ConsentButton
 from bot.dialogue.course import Course
-from bot.dialogue.events import Chosen, Output
+from bot.dialogue.events import Answered, Chosen, Output
 from bot.dialogue.model import Choice, DialogueId
 from bot.store import aggregate
 from bot.store.catalogue import Catalogue, UnknownDialogueError
 from bot.store.conversations import Conversations
 from bot.store.keys import Identity, Keys
 from bot.store.protocol import Participant, Planned, Store, Tranche
-from bot.telegram.render import Renderer
+from bot.telegram.callbacks import ShareButton
+from bot.telegram.render import Consent, Renderer, keyboard
 from bot.telegram.texts import LANGUAGE_BUTTONS, text
 
 logger = logging.getLogger(__name__)
@@ -130,10 +132,17 @@ class Services:
         dialogue: DialogueId,
         outputs: tuple[Output, ...],
         language: str,
+        *,
         pressed: Message | None = None,
+        version: int | None = None,
     ) -> None:
-        """What a step (or a resumed conversation) produced; remembers the message id of the question shown."""
-        asked = await self.renderer.outputs(turn.chat_id, outputs, language, self.peers(dialogue, language), pressed)
+        """What a step (or a resumed conversation) produced; remembers the message id of the question shown.
+
+        With ``version`` (a step that may record a shareable answer), the sharing question follows that answer.
+        """
+        consent = _consent(dialogue, version, language) if version is not None else None
+        peers = self.peers(dialogue, language)
+        asked = await self.renderer.outputs(turn.chat_id, outputs, language, peers, pressed=pressed, consent=consent)
         if asked is not None:
             self._asked[turn.chat_id] = asked
             self._asked.move_to_end(turn.chat_id)
@@ -174,7 +183,8 @@ class Services:
         if pressed is not None:
             await self.answer(turn)
         if outcome.state is not None:
-            await self.show(turn, dialogue, outcome.outputs, outcome.state.language, pressed)
+            state = outcome.state
+            await self.show(turn, dialogue, outcome.outputs, state.language, pressed=pressed, version=state.version)
 
     async def refuse(self, turn: Turn, error: engine.EngineError) -> None:
         if isinstance(error, engine.AnswerLengthError) and error.too_long:
@@ -247,3 +257,14 @@ class PeersText:
             for o in options
         ]
         return "\n".join([text("peers_header", self.language), *lines, "", text("peers_note", self.language)])
+
+
+def _consent(dialogue: DialogueId, version: int, language: str) -> Consent:
+    """The question after an answer to a reflection with ``share: true``: share it with the group, or not."""
+
+    def ask(answered: Answered) -> tuple[str, InlineKeyboardMarkup]:
+        share = ShareButton(ConsentButton(dialogue, version, answered.node))
+        buttons = ((text("share_yes", language), share.data), (text("share_no", language), ShareButton().data))
+        return text("share_question", language), keyboard(*buttons)
+
+    return ask

@@ -31,6 +31,8 @@ COMMANDS: Final[dict[str, dict[str, str]]] = {
     "pause": {"nl": "Vervolgvragen opschuiven", "en": "Move follow-ups later"},
     "stop": {"nl": "Even geen berichten van mij", "en": "Pause my messages"},
     "resume": {"nl": "Weer berichten ontvangen", "en": "Get my messages again"},
+    "digest": {"nl": "Het weekoverzicht aan of uit", "en": "The weekly overview on or off"},
+    "shared": {"nl": "Wat je deelde met je cursusgroep", "en": "What you shared with your course group"},
     "help": {"nl": "Alle opdrachten op een rij", "en": "All commands at a glance"},
 }
 
@@ -100,6 +102,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/pause 14d – vervolgvragen van een cursus opschuiven\n"
             "/stop – even geen berichten van mij\n"
             "/resume – weer berichten ontvangen\n"
+            "/digest off – geen weekoverzicht (on: weer wel)\n"
+            "/shared – wat je deelde met je cursusgroep\n"
             "/help – dit overzicht"
         ),
         "en": (
@@ -115,6 +119,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/pause 14d – move a course's follow-ups later\n"
             "/stop – pause my messages\n"
             "/resume – get my messages again\n"
+            "/digest off – no weekly overview (on: back again)\n"
+            "/shared – what you shared with your course group\n"
             "/help – this list"
         ),
     },

@@ -217,7 +217,7 @@ class Uploads:
         draft.preview = moved.state
         language = moved.state.language
         await self.services.renderer.outputs(
-            turn.chat_id, _preview_outputs(moved.outputs), language, _no_peers(turn.language), pressed
+            turn.chat_id, _preview_outputs(moved.outputs), language, _no_peers(turn.language), pressed=pressed
         )
         if moved.state.done:
             draft.preview = None
