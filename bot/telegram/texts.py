@@ -162,7 +162,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "session_excellence": {"nl": "Vakmanschap", "en": "Excellence"},
     "session_ethics": {"nl": "Verantwoordelijkheid", "en": "Ethics"},
     "session_engagement": {"nl": "Betrokkenheid", "en": "Engagement"},
-    "session_other": {"nl": "Overig", "en": "More"},
     "sessions_empty": {
         "nl": "Er staan nog geen gesprekken klaar. Kijk later nog eens.",
         "en": "No dialogues have been published yet. Please check back later.",
