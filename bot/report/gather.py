@@ -42,12 +42,13 @@ async def tranche_counts(
     """What one tranche's people did, up to ``week``, in counts (titles and labels in ``language``)."""
     persons = await persons_of(store, keys, await store.members(tranche.code))
     activity = await store.activity(persons)
-    dialogues = {d: await catalogue.get(d) for d in await store.dialogue_ids()}
+    dialogues = {d.id: d for d in await catalogue.published()}
     followups = {f.dialogue for f in course.followups} if course else set()
     weeks = set(weeks_from(tranche.day, week))
     sent = [(dialogue, week_of(day)) for dialogue, day in await store.followups_sent(tranche.code)]
     answered = {(p, week_of(day)) for p, d, _, day in activity.conversations if d in followups}
     reached = Counter(dialogue for dialogue, _ in sent)
+    most_reached = max(reached.values(), default=0)
     shared = [(p, d, n) for p, d, n, is_shared, _ in activity.reflections if is_shared]
     return TrancheCounts(
         course=course.title.get(language) if course else tranche.course,
@@ -56,8 +57,8 @@ async def tranche_counts(
         week=week,
         enrolled=tranche.enrolled,
         active=len(_active(activity).get(week, set())),
-        followups_sent=max(reached.values(), default=0),
-        followups_answered=len({p for p, _ in answered}),
+        followups_sent=most_reached,
+        followups_answered=min(len({p for p, _ in answered}), most_reached),  # some open them from /sessions
         sessions_completed=_sessions(activity, dialogues, language),
         choices=_choices(activity, dialogues, language),
         sharers=len({p for p, _, _ in shared}),

@@ -108,7 +108,7 @@ class DigestMessages:
         return None
 
     async def _published(self) -> list[Dialogue]:
-        return [await self.catalogue.get(dialogue) for dialogue in await self.store.dialogue_ids()]
+        return await self.catalogue.published()
 
     async def _first_published(self, week: str) -> dict[DialogueId, datetime]:
         """When each dialogue first appeared (newest first means that), read once per week of digests."""

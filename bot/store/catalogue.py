@@ -55,6 +55,11 @@ class Catalogue:
             raise UnknownDialogueError(f"{wanted}dialogue {dialogue!r} has not been published")
         return self._loaded.get((dialogue, version.number)) or self._remember(_load(version))
 
+    async def published(self) -> list[Dialogue]:
+        """The newest version of every published dialogue, by id; each parsed once, sources read only when new."""
+        newest = await self._store.newest_versions()
+        return [await self.get(dialogue, number) for dialogue, number in sorted(newest.items())]
+
     async def sync(self, folder: Path, published_by: str) -> Synced:
         """Publish every valid dialogue in ``folder`` whose text is new; report the broken ones.
 

@@ -260,6 +260,11 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         rows = await self._rows("SELECT dialogue, min(published_at) FROM dialogue_versions GROUP BY dialogue")
         return {DialogueId(dialogue): datetime.fromisoformat(at) for dialogue, at in rows}
 
+    async def newest_versions(self) -> dict[DialogueId, int]:
+        """Each published dialogue's newest version number (no sources read)."""
+        rows = await self._rows("SELECT dialogue, max(version) FROM dialogue_versions GROUP BY dialogue")
+        return {DialogueId(dialogue): number for dialogue, number in rows}
+
     async def _versions(
         self, where: str, parameters: list[Any], limit: int = -1, table: str = "dialogue_versions"
     ) -> list[Version]:

@@ -16,7 +16,6 @@ from telegram.error import BadRequest
 
 from bot.dialogue import engine
 from bot.dialogue.model import Dialogue, DialogueId
-from bot.store.catalogue import UnknownDialogueError
 from bot.store.protocol import Participant
 from bot.telegram import callbacks, community, joining, menus, trainer
 from bot.telegram.joinlink import PAYLOAD_PREFIX
@@ -132,13 +131,7 @@ class Commands:
         return menus.screen(found, page, turn.language)
 
     async def _published(self) -> list[Dialogue]:
-        found = []
-        for dialogue_id in await self.services.store.dialogue_ids():
-            try:
-                found.append(await self.services.catalogue.get(dialogue_id))
-            except UnknownDialogueError:  # pragma: no cover - listed ids are published
-                continue
-        return found
+        return await self.services.catalogue.published()
 
     async def continue_(self, turn: Turn, _: str) -> None:
         current = await self.services.store.current_dialogue(turn.who.person)
