@@ -55,11 +55,13 @@ class Commands:
         await command(self, turn, (match.group(2) or "").strip() if match else "")
 
     async def start(self, turn: Turn, payload: str) -> None:
-        """Welcome and language choice; with a payload, open that dialogue instead."""
-        if payload:
+        """Welcome and language choice, then where the deep link ``payload`` points (if anywhere); someone who
+        chose a language before goes there at once. The language buttons carry the link: nothing is stored."""
+        if payload and turn.participant.language is not None:
             return await self._deep_link(turn, payload)
+        link = payload if callbacks.carries(payload) else ""
         buttons = [
-            (LANGUAGE_BUTTONS[code], callbacks.LanguageButton(code, onboarding=True).data)
+            (LANGUAGE_BUTTONS[code], callbacks.LanguageButton(code, onboarding=True, link=link).data)
             for code in _first(turn.language)
         ]
         await self.services.renderer.send(turn.chat_id, text("welcome", turn.language), keyboard(*buttons))

@@ -67,6 +67,20 @@ class WatchedTelegram(FakeTelegram):
         return sent
 
 
+async def chose_english(person: Person, patience: float = 10.0) -> None:
+    """A newcomer to goodwork picks English first (with /language), so that /start bench opens the dialogue."""
+    person.send("/language")
+    deadline = time.monotonic() + patience
+    while not any(message.button("English") for message in person.messages):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no language prompt for user {person.user_id} within {patience:g} s")
+        await asyncio.sleep(0.01)
+    shown = len(person.messages)
+    await person.press("English")
+    while len(person.messages) == shown and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
 @dataclass
 class Phase:
     actions: int = 0
@@ -170,7 +184,7 @@ async def bench(kind: str, args: argparse.Namespace) -> dict[str, float]:
         async with WatchedTelegram() as tg:
             process = start_bot(kind, tg, Path(folder))
             try:
-                return await measure(tg, process, args)
+                return await measure(tg, process, args, kind)
             except Exception:
                 print((Path(folder) / f"{kind}.log").read_text()[-3000:], file=sys.stderr)
                 raise
@@ -178,7 +192,9 @@ async def bench(kind: str, args: argparse.Namespace) -> dict[str, float]:
                 await stop(process)
 
 
-async def measure(tg: WatchedTelegram, process: subprocess.Popen[bytes], args: argparse.Namespace) -> dict[str, float]:
+async def measure(
+    tg: WatchedTelegram, process: subprocess.Popen[bytes], args: argparse.Namespace, kind: str
+) -> dict[str, float]:
     deadline = time.monotonic() + 20
     while not tg.polled:
         if process.poll() is not None or time.monotonic() > deadline:
@@ -189,6 +205,8 @@ async def measure(tg: WatchedTelegram, process: subprocess.Popen[bytes], args: a
         Walker(tg, tg.person(user_id=100_000 + n, language_code="en"), random.Random(rng.random()))
         for n in range(args.people)
     ]
+    if kind == "goodwork":  # a newcomer chooses a language before a link opens anything
+        await asyncio.gather(*(chose_english(w.person) for w in walkers))
     await run_phase(walkers, 0.0, 0.0, process.pid)  # one round each: everyone has started once
     paced = await run_phase(walkers, args.pause, args.seconds, process.pid)
     burst = await run_phase(walkers, 0.0, args.burst_seconds, process.pid)

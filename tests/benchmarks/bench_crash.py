@@ -51,7 +51,7 @@ import yaml
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from bench_bot import MARKS, WORDS, WatchedTelegram  # noqa: E402  (bench_bot puts tests/telegram on the path)
+from bench_bot import MARKS, WORDS, WatchedTelegram, chose_english  # noqa: E402  (bench_bot puts tests/telegram on the path)
 from fakeapi import Call, FakeTelegram  # noqa: E402
 from idscan import database_files, hits  # noqa: E402
 from person import Person  # noqa: E402
@@ -411,6 +411,7 @@ async def measure(tg: MarkedTelegram, bot: BotProcess, args: argparse.Namespace)
         )
         for n in range(args.people)
     ]
+    await asyncio.gather(*(chose_english(w.person, args.patience) for w in walkers))  # newcomers choose first
     until = time.monotonic() + args.seconds
     await asyncio.gather(
         kill_at_random(bot, rng, args.kills, args.seconds), *(walk(w, args.pause, until) for w in walkers)

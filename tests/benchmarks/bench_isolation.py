@@ -41,7 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from bench_bot import MARKS, Walker  # noqa: E402  (bench_bot puts tests/telegram on the path)
+from bench_bot import MARKS, Walker, chose_english  # noqa: E402  (bench_bot puts tests/telegram on the path)
 from bench_crash import BotProcess, MarkedTelegram, bot_running  # noqa: E402
 from bench_engine import generated_yaml  # noqa: E402
 from person import Person  # noqa: E402
@@ -190,6 +190,7 @@ async def measure(tg: MarkedTelegram, bot: BotProcess, args: argparse.Namespace)
     await bot.back()
     rng = random.Random(args.seed)
     others = [walker(tg, FIRST_ID + n, rng) for n in range(args.people)]
+    await asyncio.gather(*(chose_english(w.person, args.patience) for w in others))  # newcomers choose first
     await one_round(others, args.patience)
     baseline = await walk_all(others, args.pause, args.patience, stop_after(args.seconds))
     limited, limited_actions, caught_up = await with_limited(tg, others, rng, args)
@@ -206,6 +207,7 @@ async def with_limited(
 ) -> tuple[list[Timing], int, float | None]:
     """Phase (b): the others' timings, the limited accounts' actions, and how long the bot took to catch up."""
     limited = [walker(tg, LIMITED_ID + n, rng) for n in range(args.limited)]
+    await asyncio.gather(*(chose_english(w.person, args.patience) for w in limited))
     tg.limit_chats([w.person.chat_id for w in limited], 1 / args.limit_seconds, args.retry_after)
     stopping = stop_after(args.seconds)
     timed, stuck = await asyncio.gather(

@@ -15,6 +15,7 @@ from bot.dialogue.state import State
 from bot.store.keys import Identity
 from bot.store.protocol import Participant, Saved, StepRecord, Store
 from bot.telegram.app import Bot
+from bot.telegram.texts import LANGUAGE_BUTTONS
 
 
 def store_of(bot: Bot) -> Store:
@@ -45,8 +46,18 @@ async def texts(person: Person, timeout: float = 5.0) -> list[str]:
     return [message.text for message in await person.replies(timeout)]
 
 
+async def chose(person: Person, language: str = "nl") -> Person:
+    """The person has chosen a language (with /language), so a deep link takes them straight where it points."""
+    person.send("/language")
+    await person.replies()
+    await person.press(LANGUAGE_BUTTONS[language])
+    await person.replies()
+    return person
+
+
 async def at_why(person: Person) -> None:
-    """Open the sample dialogue and choose "Schrijven": the person is at the skippable "Waarom?"."""
+    """Choose Dutch, open the sample dialogue and choose "Schrijven": the person is at the skippable "Waarom?"."""
+    await chose(person, "nl")
     person.send("/start sample")
     await person.replies()
     await person.press("Schrijven")

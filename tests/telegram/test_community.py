@@ -9,7 +9,7 @@ from pathlib import Path
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import exported, participant_of, store_of, texts
+from talk import chose, exported, participant_of, store_of, texts
 
 from bot.config import Settings
 from bot.dialogue.course import load_course
@@ -75,6 +75,8 @@ async def test_the_answer_stays_private_unless_the_person_shares_it(tg: FakeTele
     """After a shareable answer the bot asks; ignoring it or saying no keeps it private; "share" shares it."""
     async with running_bot(settings(tg, tmp_path), tg) as bot:
         anna, ben, cas = (tg.person(language_code="en") for _ in range(3))
+        for person in (anna, ben, cas):
+            await chose(person, "en")
         await answer(anna, "I would ask my manager first")
         assert text("share_question", "en") in anna.texts()
         assert anna.texts()[-1] == "Thank you" or text("finished", "en") in anna.texts()
@@ -94,6 +96,7 @@ async def test_shared_lists_and_withdraws(tg: FakeTelegram, tmp_path: Path) -> N
     """/shared lists what the person shared; its button takes it back; a forged share button changes nothing."""
     async with running_bot(settings(tg, tmp_path), tg) as bot:
         anna = tg.person(language_code="en")
+        await chose(anna, "en")
         anna.send("/shared")
         assert await texts(anna) == [text("shared_none", "en")]
         await answer(anna, "My own case, without names")
@@ -133,6 +136,7 @@ async def test_a_pack_needs_k_people_and_holds_only_what_they_shared(tg: FakeTel
         trainer = tg.person(user_id=TRAINER, language_code="en")
         people = [tg.person(first_name=f"Person{n}", language_code="en") for n in range(4)]
         for n, person in enumerate(people):
+            await chose(person, "en")
             person.send(f"/start c_{tranche.code}")
             await person.replies()
             await answer(person, f"Answer {n} <i>with markup</i>" if n else "Private thoughts of Person0")

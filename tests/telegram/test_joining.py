@@ -12,7 +12,7 @@ from typing import Any
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import exported, participant_of, store_of, texts, until
+from talk import chose, exported, participant_of, store_of, texts, until
 
 from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
@@ -83,6 +83,7 @@ async def test_the_course_link_enrols_once(tg: FakeTelegram, tmp_path: Path) -> 
     async with running_bot(settings, tg, Clock(), courses=courses()) as bot:
         tranche = await open_tranche(bot)
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send(f"/start c_{tranche.code}")
         assert await texts(anna) == [text("enrolled", "nl", course="De proefcursus", tranche=TRANCHE, count=4)]
         rows = await outbox(bot, anna)
@@ -112,6 +113,7 @@ async def test_a_closed_or_unknown_link_enrols_nobody(tg: FakeTelegram, tmp_path
         tranche = await open_tranche(bot)
         assert await store_of(bot).close_tranche(tranche.code)
         anna = tg.person(language_code="en")
+        await chose(anna, "en")
         anna.send(f"/start c_{tranche.code}")
         anna.send("/start c_NoSuchCode0000000")
         assert await texts(anna) == [text("course_closed", "en")] * 2
@@ -126,6 +128,7 @@ async def test_pause_moves_every_follow_up_later(tg: FakeTelegram, tmp_path: Pat
     async with running_bot(settings, tg, Clock(), courses=courses()) as bot:
         tranche = await open_tranche(bot)
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send(f"/start c_{tranche.code}")
         await anna.replies()
         planned = dues(await outbox(bot, anna))
@@ -169,6 +172,7 @@ async def test_stop_holds_the_follow_ups_and_resume_restores_them(tg: FakeTelegr
     async with running_bot(settings, tg, clock, courses=courses()) as bot:
         tranche = await open_tranche(bot)
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send(f"/start c_{tranche.code}")
         await anna.replies()
         planned = dues(await outbox(bot, anna))
@@ -190,6 +194,7 @@ async def test_joining_while_stopped_says_messages_are_paused(tg: FakeTelegram, 
     async with running_bot(settings, tg, Clock(), courses=courses()) as bot:
         tranche = await open_tranche(bot)
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/stop")
         await anna.replies()
         anna.send(f"/start c_{tranche.code}")
@@ -206,6 +211,7 @@ async def test_forget_erases_the_enrolment_but_not_the_count(tg: FakeTelegram, t
     async with running_bot(settings, tg, Clock(), courses=courses()) as bot:
         tranche = await open_tranche(bot)
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send(f"/start c_{tranche.code}")
         await anna.replies()
         anna.send("/forget")
@@ -224,6 +230,7 @@ async def test_the_follow_up_comes_in_the_language_of_the_confirmation(tg: FakeT
     async with running_bot(settings, tg, clock, courses=courses()) as bot:
         tranche = await open_tranche(bot)
         ben = tg.person(language_code="en-GB")
+        await chose(ben, "en")
         ben.send(f"/start c_{tranche.code}")
         assert await texts(ben) == [text("enrolled", "en", course="The trial course", tranche=TRANCHE, count=4)]
         participant = await participant_of(bot, ben)
@@ -232,7 +239,7 @@ async def test_the_follow_up_comes_in_the_language_of_the_confirmation(tg: FakeT
     clock.now = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # two days on, 15:00 in Amsterdam
     book = courses()
     async with running_bot(settings, tg, clock, courses=book, workers=[outbox_worker(settings, book, HOURS)]) as bot:
-        await until(lambda: len(ben.messages) == 2)
+        await until(lambda: len(ben.messages) == 4)  # the language chosen, the enrolment, the follow-up
         assert ben.last.text == text("followup", "en", course="The trial course", title="Sample")
         await ben.press("Start")
         assert (await texts(ben))[-2:] == ["Martin has doubts.", "What does he do?"]

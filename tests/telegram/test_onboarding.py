@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
-from talk import participant_of, store_of, texts
+from talk import exported, participant_of, store_of, texts
 
 from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
@@ -110,3 +110,56 @@ async def test_a_forged_link_on_a_language_button_changes_nothing(tg: FakeTelegr
         assert anna.answered_callbacks[-1] == text("forged_button", "nl")
         participant = await participant_of(bot, anna)
         assert participant is not None and participant.language == "nl"
+
+
+async def test_a_newcomers_link_waits_for_the_language_and_the_privacy_note(tg: FakeTelegram, tmp_path: Path) -> None:
+    """Someone new who opens a dialogue link first chooses a language and reads the privacy note, then the dialogue
+    opens; nothing of it starts before the choice."""
+    async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
+        anna = tg.person(language_code="nl")
+        anna.send("/start sample")
+        assert await texts(anna) == [text("welcome", "nl")]
+        assert anna.last.buttons == ["Nederlands", "English"]
+        assert (await exported(bot, anna))["conversations"] == []
+        await anna.press("English")
+        shown = await texts(anna)
+        assert shown[0] == text("privacy", "en", **PRIVACY)
+        assert shown[1:] == ["Hello", "A case", "Martin has doubts.", "What does he do?"]
+
+
+async def test_a_newcomers_course_link_enrols_after_the_privacy_note(tg: FakeTelegram, tmp_path: Path) -> None:
+    """Someone new who opens a course link chooses a language, reads the privacy note, is enrolled, and gets a
+    button to the introduction."""
+    courses = CourseBook({COURSE.id: COURSE}, WorkingHours())
+    async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg, courses=courses) as bot:
+        tranche = await store_of(bot).open_tranche(COURSE.id, "Zwolle", date.today(), "trainer")
+        ben = tg.person(language_code="nl")
+        ben.send(f"/start c_{tranche.code}")
+        assert await texts(ben) == [text("welcome", "nl")]
+        assert (await exported(bot, ben))["enrolments"] == []
+        await ben.press("Nederlands")
+        assert await texts(ben) == [
+            text("privacy", "nl", **PRIVACY),
+            text("enrolled", "nl", course="De proefcursus", tranche="Zwolle", count=1),
+            text("course_intro_pointer", "nl"),
+        ]
+        assert ben.last.buttons == [text("intro_button", "nl")]
+
+
+async def test_a_newcomers_unknown_link_is_answered_after_the_privacy_note(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A link that leads nowhere gets its friendly word after the language and the privacy note; one too long to be
+    any link the bot made is left aside, and the newcomer starts with the introduction."""
+    async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg):
+        anna, ben = tg.person(language_code="en"), tg.person(language_code="en")
+        anna.send("/start nosuchdialogue")
+        await anna.replies()
+        await anna.press("English")
+        assert await texts(anna) == [text("privacy", "en", **PRIVACY), text("unknown_payload", "en")]
+        ben.send("/start " + "x" * 300)
+        await ben.replies()
+        await ben.press("English")
+        assert await texts(ben) == [
+            text("privacy", "en", **PRIVACY),
+            "Good to have you here.",
+            "What were you proud of?",
+        ]

@@ -21,7 +21,7 @@ import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from idscan import database_files, hits
-from talk import at_why, exported, participant_of, store_of, texts, until
+from talk import at_why, chose, exported, participant_of, store_of, texts, until
 
 import bot.telegram.uploads
 from bot.config import Settings
@@ -140,6 +140,7 @@ async def test_a_step_committed_just_before_a_crash_is_shown_after_it(
     anna = tg.person(language_code="nl")
 
     async def press() -> Awaitable[dict[str, Any]]:
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         return anna.press("Schrijven")
@@ -254,6 +255,8 @@ async def test_updates_kept_in_the_inbox_are_handled_after_a_restart(tg: FakeTel
     when the bot starts again, before anything new; the inbox is empty afterwards."""
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
     anna = tg.person(language_code="nl")
+    async with running_bot(settings, tg):
+        await chose(anna, "nl")  # the update below then opens the dialogue at once
     message = {
         "message_id": tg.new_message_id(anna.chat_id),
         "from": anna.user,
@@ -315,6 +318,7 @@ async def test_an_upload_naming_a_missing_image_is_refused(tg: FakeTelegram, tmp
         await trainer.press(text("draft_publish", "en"))
         await trainer.replies()
         anna = tg.person(language_code="en")
+        await chose(anna, "en")
         anna.send("/start sample")
         await anna.replies()
         assert anna.documents[0].content == b"\x89PNG\r\n\x1a\nfake", "the image is sent from the dialogues folder"

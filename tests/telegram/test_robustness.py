@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import QUERY_INVALID, FakeTelegram
-from talk import Hold, at_why, bounded, button_data, exported, participant_of, state_of, texts, until
+from talk import Hold, at_why, bounded, button_data, chose, exported, participant_of, state_of, texts, until
 
 from bot.telegram.texts import text
 
@@ -17,6 +17,7 @@ async def test_stale_button_changes_nothing(tg: FakeTelegram, tmp_path: Path) ->
     """A button of an earlier question gets a polite notice on the button, and the conversation stays put."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         question, voice = button_data(anna, "Twijfel uiten")
@@ -47,13 +48,14 @@ async def test_forged_buttons_change_nothing(tg: FakeTelegram, tmp_path: Path) -
     """Callback data the bot did not make gets a polite notice on the button and leaves everything as it was."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         before = await exported(bot, anna)
         for data in FORGED:
             anna.press_data(data)
         assert await texts(anna) == []
-        assert anna.answered_callbacks == [text(notice, "nl") for notice in FORGED.values()]
+        assert anna.answered_callbacks[-len(FORGED) :] == [text(notice, "nl") for notice in FORGED.values()]
         assert await exported(bot, anna) == before
         anna.send("/continue")
         assert (await texts(anna))[-1] == "Wat doet hij?"
@@ -75,6 +77,7 @@ async def test_same_update_twice_is_handled_once(tg: FakeTelegram, tmp_path: Pat
     """A press and a reflection delivered twice give one set of replies and one stored answer."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         press = await anna.press("Schrijven")
@@ -87,7 +90,7 @@ async def test_same_update_twice_is_handled_once(tg: FakeTelegram, tmp_path: Pat
         assert await texts(anna) == []
         kept = await exported(bot, anna)
         assert len(kept["choices"]) == 1 and len(kept["reflections"]) == 1
-        assert anna.answered_callbacks == [""]
+        assert anna.answered_callbacks == ["", ""], "the language, then one answer for the press delivered twice"
 
 
 async def test_one_person_in_order_two_people_at_once(
@@ -97,6 +100,7 @@ async def test_one_person_in_order_two_people_at_once(
     answer appeared, is not taken as its answer); meanwhile someone else is answered."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna, ben = tg.person(language_code="nl"), tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         hold = Hold(monkeypatch, bot, anna)
@@ -134,6 +138,7 @@ async def test_media_where_text_is_expected(tg: FakeTelegram, tmp_path: Path) ->
     """A sticker, photo, voice note or file instead of a reflection gets an explanation and nothing is stored."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="en")
+        await chose(anna, "en")
         anna.send("/start sample")
         await anna.replies()
         await anna.press("Write it")
@@ -180,6 +185,7 @@ async def test_text_while_a_choice_is_open(tg: FakeTelegram, tmp_path: Path) -> 
     """Typing while the bot waits for a button asks to use the buttons; nothing is stored."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="en")
+        await chose(anna, "en")
         anna.send("/start sample")
         await anna.replies()
         anna.send("I would write it")
@@ -202,6 +208,7 @@ async def test_apology_after_a_saved_step_says_it_was_saved(tg: FakeTelegram, tm
     """A reply that cannot be sent after the answer was committed gets an apology that says the answer is kept."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="en")
+        await chose(anna, "en")
         anna.send("/start sample")
         await anna.replies()
         tg.fail_next("sendMessage", 400, "Bad Request: something about the message")
@@ -214,6 +221,7 @@ async def test_broken_state_gets_an_apology_and_others_are_served(tg: FakeTelegr
     """A conversation whose stored state is unreadable gets an apology; the bot keeps serving everyone."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg):
         anna, ben = tg.person(language_code="nl"), tg.person(language_code="nl")
+        await chose(ben, "nl")
         await at_why(anna)
         with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
             db.execute("UPDATE conversations SET state = '{\"broken\": true}'")
@@ -231,6 +239,7 @@ async def test_expired_button_press_still_moves_on(tg: FakeTelegram, tmp_path: P
     """A press Telegram no longer lets the bot answer (too old) still shows the next question, without apology."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg):
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         tg.fail_next("answerCallbackQuery", 400, QUERY_INVALID)
@@ -268,6 +277,7 @@ async def test_forbidden_reply_marks_the_participant_inactive(tg: FakeTelegram, 
     """A 403 on a reply marks the person inactive, without an apology attempt; their answer was still kept."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         tg.set_blocked(anna.chat_id, True)

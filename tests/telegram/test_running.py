@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import TOKEN, FakeTelegram
-from talk import Hold, bounded, exported, participant_of, state_of, store_of, texts, until
+from talk import Hold, bounded, chose, exported, participant_of, state_of, store_of, texts, until
 
 from bot.cli.main import QUIET_LOGGERS, configure_logging, main
 from bot.telegram.app import Bot
@@ -27,6 +27,7 @@ async def test_resume_after_a_restart_on_the_version_it_started(tg: FakeTelegram
     settings = settings_for(tg, tmp_path, folder)
     anna = tg.person(language_code="nl")
     async with running_bot(settings, tg):
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         await anna.press("Schrijven")
@@ -45,6 +46,7 @@ async def test_resume_after_a_restart_on_the_version_it_started(tg: FakeTelegram
         assert state is not None and state.done and state.version == 1
 
         ben = tg.person(language_code="nl")
+        await chose(ben, "nl")
         ben.send("/start sample")
         await ben.replies()
         await ben.press("Schrijven")
@@ -57,6 +59,7 @@ async def test_update_delivered_again_after_a_restart_is_handled_once(tg: FakeTe
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
     anna = tg.person(language_code="nl")
     async with running_bot(settings, tg):
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         press = await anna.press("Schrijven")
@@ -68,7 +71,7 @@ async def test_update_delivered_again_after_a_restart_is_handled_once(tg: FakeTe
         for update in (press, reflection):
             tg.redeliver(update["update_id"])
         assert await texts(anna) == ["Wat zou jij doen?"] * 2
-        assert anna.answered_callbacks == [""], "a press is answered once (Telegram refuses a second answer)"
+        assert anna.answered_callbacks == ["", ""], "the language, then the press once (Telegram refuses a second)"
         kept = await exported(bot, anna)
         assert len(kept["choices"]) == 1 and len(kept["reflections"]) == 1
         assert kept["conversations"][0]["revision"] == 3
@@ -80,6 +83,7 @@ async def test_offset_never_passes_an_uncommitted_step(
     """While one person's step waits to commit, Telegram is not told it was handled, though later updates finish."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna, ben = tg.person(language_code="nl"), tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         hold = Hold(monkeypatch, bot, anna)
@@ -103,6 +107,7 @@ async def test_stopping_lets_an_update_in_progress_finish(
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
     anna = tg.person(language_code="nl")
     async with running_bot(settings, tg) as bot:
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         hold = Hold(monkeypatch, bot, anna)
@@ -122,6 +127,8 @@ async def test_update_cut_short_by_a_crash_is_handled_after_restart(
     crashed = Bot(settings)
     serving = asyncio.ensure_future(crashed.serve())
     try:
+        await until(lambda: tg.polled, timeout=5)
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         hold = Hold(monkeypatch, crashed, anna)
@@ -137,7 +144,7 @@ async def test_update_cut_short_by_a_crash_is_handled_after_restart(
     async with running_bot(settings, tg) as bot:
         assert await texts(anna) == [text("peers_too_few", "nl", k=5), "Waarom?"]
         assert [c["option"] for c in (await exported(bot, anna))["choices"]] == ["write"]
-        assert anna.answered_callbacks == [""]
+        assert anna.answered_callbacks == ["", ""], "the language, then the press handled once"
 
 
 async def test_a_regular_keeps_their_settings_past_the_retention_period(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -170,6 +177,7 @@ async def test_conflict_while_running_lets_work_in_progress_finish(
     anna = tg.person(language_code="nl")
     with pytest.raises(PollingError, match="another process is polling"):
         async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
+            await chose(anna, "nl")
             anna.send("/start sample")
             await anna.replies()
             hold = Hold(monkeypatch, bot, anna)

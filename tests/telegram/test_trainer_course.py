@@ -7,7 +7,7 @@ from pathlib import Path
 
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
-from talk import texts
+from talk import chose, texts
 
 from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
@@ -36,6 +36,7 @@ async def test_trainer_opens_lists_and_closes(tg: FakeTelegram, tmp_path: Path) 
         assert link.startswith(f"https://t.me/{tg.bot_user['username']}?start=c_")
 
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start " + link.split("start=", 1)[1])
         assert "Utrecht maart" in (await texts(anna))[0]
         trainer.send("/course")
@@ -51,6 +52,7 @@ async def test_trainer_opens_lists_and_closes(tg: FakeTelegram, tmp_path: Path) 
         trainer.send("/course close " + link.split("start=", 1)[1])
         assert await texts(trainer) == [text("course_close_unknown", "nl")]
         ben = tg.person(language_code="nl")
+        await chose(ben, "nl")
         ben.send("/start " + link.split("start=", 1)[1])
         assert await texts(ben) == [text("course_closed", "nl")]
 
@@ -97,6 +99,8 @@ async def test_invitation_link_makes_a_trainer_once(tg: FakeTelegram, tmp_path: 
         assert bot.store is not None
         code = await bot.store.invite_trainer(datetime.now(UTC) + timedelta(days=1), "test")
         anna, ben = tg.person(language_code="nl"), tg.person(language_code="nl")
+        await chose(anna, "nl")
+        await chose(ben, "nl")
         anna.send(f"/start t_{code}")
         assert await texts(anna) == [text("trainer_welcome", "nl")]
         assert "course" in [c["command"] for c in tg.commands(scope={"type": "chat", "chat_id": anna.chat_id})]

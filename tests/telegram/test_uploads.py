@@ -8,7 +8,7 @@ import pytest
 from botrun import DATA, dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import state_of, store_of, texts, who
+from talk import chose, state_of, store_of, texts, who
 
 from bot.config import Settings
 from bot.dialogue.model import DialogueId, NodeId
@@ -51,6 +51,7 @@ async def test_valid_file_publishes_version_one(tg: FakeTelegram, tmp_path: Path
         assert await texts(trainer) == [text("published", language, dialogue="sample", version=1)]
         assert await published(bot) == [1]
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         assert (await texts(anna))[:2] == ["Hallo", "Een zaak"]
 
@@ -60,6 +61,7 @@ async def test_changed_file_while_someone_is_mid_dialogue(tg: FakeTelegram, tmp_
     gets the new version."""
     async with running_bot(trainers(tg, tmp_path, "sample"), tg) as bot:
         anna = tg.person(language_code="nl")
+        await chose(anna, "nl")
         anna.send("/start sample")
         await anna.replies()
         await anna.press("Schrijven")
@@ -83,6 +85,7 @@ async def test_changed_file_while_someone_is_mid_dialogue(tg: FakeTelegram, tmp_
         assert state is not None and state.version == 1
 
         ben = tg.person(language_code="nl")
+        await chose(ben, "nl")
         ben.send("/start sample")
         assert (await texts(ben))[0] == "Goedendag"
         state = await state_of(bot, ben)
@@ -295,6 +298,7 @@ async def test_course_published_elsewhere_is_used_at_once(tg: FakeTelegram, tmp_
         await store.publish_course("trial", COURSE.decode(), "command line")
         tranche = await store.open_tranche("trial", "Zwolle", date(2026, 12, 1), "command line")
         anna = tg.person(language_code="en")
+        await chose(anna, "en")
         anna.send(f"/start c_{tranche.code}")
         expected = text("enrolled", "en", course="The trial course", tranche="Zwolle", count=1)
         assert (await texts(anna))[0] == expected
