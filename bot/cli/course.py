@@ -14,6 +14,7 @@ from bot.config import ConfigError, Settings
 from bot.dialogue.course import Course, CourseId
 from bot.dialogue.files import check_paths
 from bot.dialogue.problems import did_you_mean
+from bot.store import Keys
 from bot.telegram.joinlink import join_link, qr_png
 
 
@@ -27,6 +28,12 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     opening.add_argument(
         "--qr", type=_qr_file, metavar="FILE.png", help="where to write the QR code (default: COURSE-TRANCHE.png here)"
     )
+    opening.add_argument(
+        "--trainer",
+        type=telegram_id,
+        metavar="TELEGRAM_ID",
+        help="the trainer who gets its weekly summary (default: all)",
+    )
     opening.set_defaults(run=open_tranche)
     listing = actions.add_parser("list", help="tranches with their enrolment counts")
     listing.add_argument("course", nargs="?", metavar="COURSE")
@@ -34,6 +41,12 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     closing = actions.add_parser("close", help="close a tranche's join link")
     closing.add_argument("code", metavar="CODE", help="the code at the end of the join link (after c_)")
     closing.set_defaults(run=close_tranche)
+
+
+def telegram_id(raw: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 1 << 52:
+        raise argparse.ArgumentTypeError(f"expected a Telegram user id (a whole number), got {raw!r}")
+    return int(raw)
 
 
 def _qr_file(raw: str) -> Path:
@@ -56,7 +69,10 @@ def open_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
     course = find_course(settings.dialogues, args.course)
     target = (args.qr or Path(f"{course.id}-{_slug(args.tranche)}.png")).absolute()
     opening = args.tranche, args.date
-    tranche = using_store(settings, lambda store: store.open_tranche(course.id, *opening, "goodwork course open"))
+    follower = Keys(settings.require_secret()).telegram(args.trainer).contact if args.trainer else None
+    tranche = using_store(
+        settings, lambda store: store.open_tranche(course.id, *opening, "goodwork course open", trainer=follower)
+    )
     link = join_link(username, tranche.code)
     print(f"{course.title.get('en')}: tranche {tranche.name!r} on {tranche.day.isoformat()}", file=out)
     print(f"join link: {link}", file=out)

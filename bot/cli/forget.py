@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from bot.cli.course import telegram_id
 from bot.cli.storage import using_store
 from bot.config import Settings
 from bot.store import Keys
@@ -12,14 +13,8 @@ from bot.store import Keys
 
 def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     forget = verbs.add_parser("forget", help="erase everything kept about one person (a written request)")
-    forget.add_argument("--telegram-id", type=_telegram_id, required=True, metavar="N", help="their Telegram user id")
+    forget.add_argument("--telegram-id", type=telegram_id, required=True, metavar="N", help="their Telegram user id")
     forget.set_defaults(run=forget_person)
-
-
-def _telegram_id(raw: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 1 << 52:
-        raise argparse.ArgumentTypeError(f"expected a Telegram user id (a whole number), got {raw!r}")
-    return int(raw)
 
 
 def forget_person(args: argparse.Namespace, out: TextIO | None = None) -> int:
