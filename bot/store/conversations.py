@@ -85,7 +85,8 @@ class Conversations:
             raise
         records = tuple(o for o in transition.outputs if isinstance(o, Chosen | Answered))
         revision = saved.revision if saved else None
-        await self.store.commit_step(StepRecord(person, transition.state, revision, records, update_id))
+        started = isinstance(event, Start)
+        await self.store.commit_step(StepRecord(person, transition.state, revision, records, update_id, started))
         return Outcome(transition.outputs, transition.state)
 
     async def _dialogue(self, dialogue: DialogueId, saved: Saved | None, event: Event) -> Dialogue:

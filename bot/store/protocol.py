@@ -94,7 +94,8 @@ class StepRecord:
     """One dialogue step to commit as one transaction.
 
     ``revision`` is that of the state the step was computed from (None for a
-    conversation that did not exist); ``update_id`` de-duplicates Telegram updates.
+    conversation that did not exist); ``update_id`` de-duplicates Telegram updates;
+    ``started``: the step (re)starts the conversation, which keeps that day.
     """
 
     person: Pseudonym = field(repr=False)
@@ -102,6 +103,17 @@ class StepRecord:
     revision: int | None
     records: tuple[Chosen | Answered, ...] = ()
     update_id: int | None = None
+    started: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    """One conversation as insights read it: its state, the day it started (None before that was kept) and the
+    day of its last step. No person: insights count conversations, never whose they are."""
+
+    state: State
+    started: date | None
+    last: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +278,10 @@ class Store(Protocol):
     async def commit_step(self, step: StepRecord) -> Saved | None: ...
 
     async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]: ...
+
+    async def conversation_rows(self, dialogue: DialogueId, version: int | None = None) -> list[ConversationRow]: ...
+
+    async def weekly_active(self, since: date, until: date) -> dict[date, int]: ...
 
     # --- content ------------------------------------------------------------
     async def publish(

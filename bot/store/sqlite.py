@@ -25,6 +25,7 @@ from bot.store import sqlite_files
 from bot.store.keys import Keys, Pseudonym, SealError
 from bot.store.protocol import (
     Arrival,
+    ConversationRow,
     Migration,
     Participant,
     Pruned,
@@ -206,6 +207,30 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         """Commit the update id, the new state and what was answered together (RepeatedUpdateError if applied)."""
         day, ids = self._today(), [secrets.randbits(62) for _ in step.records]
         return await self._writer.transaction(lambda db: commit(db, step, day, ids))
+
+    async def conversation_rows(self, dialogue: DialogueId, version: int | None = None) -> list[ConversationRow]:
+        """Every conversation of ``dialogue`` (of one version, or all): state, start day and last day."""
+        where = "dialogue = ?" + ("" if version is None else " AND version = ?")
+        rows = await self._rows(
+            f"SELECT state, started, day FROM conversations WHERE {where}",
+            [dialogue] if version is None else [dialogue, version],
+        )
+        return [
+            ConversationRow(
+                State.from_json(state), date.fromisoformat(started) if started else None, date.fromisoformat(day)
+            )
+            for state, started, day in rows
+        ]
+
+    async def weekly_active(self, since: date, until: date) -> dict[date, int]:
+        """Per ISO week (its Monday), how many people took a step, chose or wrote in it."""
+        rows = await self._rows(
+            "SELECT date(day, '-6 days', 'weekday 1') AS monday, count(DISTINCT person) FROM ("
+            "SELECT person, day FROM conversations UNION ALL SELECT person, day FROM choices "
+            "UNION ALL SELECT person, day FROM reflections) WHERE day BETWEEN ? AND ? GROUP BY monday",
+            [since.isoformat(), until.isoformat()],
+        )
+        return {date.fromisoformat(monday): count for monday, count in rows}
 
     async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]:
         """How many people chose each option at ``node``, raw: report through ``aggregate`` only."""

@@ -225,6 +225,11 @@ CREATE TABLE tranche_trainers (
 ) WITHOUT ROWID;
 """
 
+# Insights: the day a conversation (re)started (days, never times), for the days it took to finish.
+STARTED = """
+ALTER TABLE conversations ADD COLUMN started TEXT;
+"""
+
 SEALED_NOTE = (
     "Telegram chat ids are now kept encrypted. Backups made before this upgrade still hold them in clear: "
     "delete them, or keep them as safe as GOODWORK_SECRET."
@@ -243,6 +248,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         True,
     ),
     Migration(6, "weekly digests once per person and week, trainers who follow a tranche", DIGESTS),
+    Migration(7, "the day each conversation started", STARTED),
 )
 
 BOOKKEEPING = """

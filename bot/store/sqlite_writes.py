@@ -56,17 +56,18 @@ def _save_state(db: sqlite3.Connection, step: StepRecord, day: str) -> int:
         "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
         (step.person, state.dialogue, day),
     )
-    values = (state.version, state.to_json(), int(state.done), day, step.person, state.dialogue)
+    started = day if step.started or step.revision is None else None
+    values = (state.version, state.to_json(), int(state.done), day, started, step.person, state.dialogue)
     if step.revision is None:
         cursor = db.execute(
-            "INSERT INTO conversations (version, state, done, day, person, dialogue, revision) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
+            "INSERT INTO conversations (version, state, done, day, started, person, dialogue, revision) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING",
             values,
         )
     else:
         cursor = db.execute(
-            "UPDATE conversations SET version = ?, state = ?, done = ?, day = ?, revision = revision + 1 "
-            "WHERE person = ? AND dialogue = ? AND revision = ?",
+            "UPDATE conversations SET version = ?, state = ?, done = ?, day = ?, started = coalesce(?, started), "
+            "revision = revision + 1 WHERE person = ? AND dialogue = ? AND revision = ?",
             (*values, step.revision),
         )
     if cursor.rowcount != 1:

@@ -89,3 +89,30 @@ async def test_activity_and_sharing_of_a_group(
     )
     assert await store.share(anna, SAMPLE, WHY, False)
     assert await store.shared([anna, ben]) == []
+
+
+async def test_conversations_keep_the_day_they_started(
+    store: Store, keys: Keys, sample_source: bytes, clock: FakeClock
+) -> None:
+    """Insights read each conversation's state, the day it started and the day of its last step; no person."""
+    anna = keys.telegram(1).person
+    saved = await sample_start(store, anna, sample_source)
+    clock.advance(days=3)
+    await store.commit_step(StepRecord(anna, saved.state, 1, (Chosen(NodeId("pick"), OptionId("write"), "", True),)))
+    (row,) = await store.conversation_rows(SAMPLE)
+    assert (row.started, row.last) == (date(2026, 11, 23), date(2026, 11, 26))
+    assert await store.conversation_rows(SAMPLE, version=99) == []
+
+
+async def test_weekly_active_counts_people_once_a_week(
+    store: Store, keys: Keys, sample_source: bytes, clock: FakeClock
+) -> None:
+    """Someone who chose and wrote in one week counts once in it; weeks are keyed by their Monday."""
+    for number in (1, 2):
+        saved = await sample_start(store, keys.telegram(number).person, sample_source)
+        records = (Chosen(NodeId("pick"), OptionId("write"), "", True), Answered(WHY, "a thought"))
+        await store.commit_step(StepRecord(keys.telegram(number).person, saved.state, 1, records))
+    clock.advance(days=7)
+    await sample_start(store, keys.telegram(3).person, sample_source)
+    weeks = await store.weekly_active(date(2026, 11, 1), date(2026, 12, 31))
+    assert weeks == {date(2026, 11, 23): 2, date(2026, 11, 30): 1}
