@@ -45,7 +45,7 @@ async def tranche_counts(
     dialogues = {d.id: d for d in await catalogue.published()}
     followups = {f.dialogue for f in course.followups} if course else set()
     weeks = set(weeks_from(tranche.day, week))
-    sent = [(dialogue, week_of(day)) for dialogue, day in await store.followups_sent(tranche.code)]
+    sent = [(dialogue, week_of(day)) for _, dialogue, day in await store.followups_sent(tranche.code)]
     answered = {(p, week_of(day)) for p, d, _, day in activity.conversations if d in followups}
     reached = Counter(dialogue for dialogue, _ in sent)
     most_reached = max(reached.values(), default=0)

@@ -51,14 +51,19 @@ class CohortQueries(SqliteParts):
         rows = await self._rows("SELECT contact FROM enrolments WHERE tranche = ? ORDER BY contact", [code])
         return [Pseudonym(contact) for (contact,) in rows]
 
-    async def followups_sent(self, code: str) -> list[tuple[DialogueId, date]]:
-        """The follow-ups of a tranche that went out, with the day each went."""
+    async def followups_sent(self, code: str | None = None) -> list[tuple[str, DialogueId, date]]:
+        """The follow-ups (of one tranche, or of all) that went out: tranche, dialogue and the day each went."""
         rows = await self._rows(
-            "SELECT dialogue, substr(due, 1, 10) FROM outbox WHERE tranche = ? AND kind = 'followup' "
-            "AND status = 'sent'",
-            [code],
+            "SELECT tranche, dialogue, substr(due, 1, 10) FROM outbox WHERE kind = 'followup' AND status = 'sent'"
+            + ("" if code is None else " AND tranche = ?"),
+            [] if code is None else [code],
         )
-        return [(DialogueId(dialogue), date.fromisoformat(day)) for dialogue, day in rows]
+        return [(tranche, DialogueId(dialogue), date.fromisoformat(day)) for tranche, dialogue, day in rows]
+
+    async def enrolments(self) -> list[tuple[Pseudonym, str]]:
+        """Every enrolment: contact and tranche code."""
+        rows = await self._rows("SELECT contact, tranche FROM enrolments ORDER BY tranche, contact")
+        return [(Pseudonym(contact), tranche) for contact, tranche in rows]
 
     async def activity(self, persons: Sequence[Pseudonym]) -> Activity:
         """Conversations, choices and reflections of these persons (none of the text)."""
