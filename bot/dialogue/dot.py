@@ -8,6 +8,7 @@ never break out of its string, and the output is the same for the same input.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 from bot.dialogue.expr import Call, Compare, Expr, Literal, Logic, Not, Var
 from bot.dialogue.model import Branch, Choice, Dialogue, End, Message, Node, NodeId, Reflection, Text
@@ -16,21 +17,36 @@ EXCERPT = 40  # characters of a node's text shown under its id
 LABEL = 40  # characters of an option label on an edge
 CONDITION = 80  # characters of a condition on an edge
 
-# node kind -> DOT attributes; the start node also gets START
+# node kind -> DOT attributes, with {fill} for its fill colour; the start node also gets START
 STYLES: dict[type, str] = {
-    Message: 'shape=box, style=filled, fillcolor="#dbe9f6"',
-    Choice: 'shape=hexagon, style=filled, fillcolor="#fde9c4"',
-    Reflection: 'shape=note, style=filled, fillcolor="#e3f1dc"',
-    Branch: 'shape=diamond, style=filled, fillcolor="#eeeeee", fontsize=10',
-    End: 'shape=box, style="rounded,filled", peripheries=2, fillcolor="#f6d5d5"',
+    Message: "shape=box, style=filled, fillcolor={fill}",
+    Choice: "shape=hexagon, style=filled, fillcolor={fill}",
+    Reflection: "shape=note, style=filled, fillcolor={fill}",
+    Branch: "shape=diamond, style=filled, fillcolor={fill}, fontsize=10",
+    End: 'shape=box, style="rounded,filled", peripheries=2, fillcolor={fill}',
+}
+FILLS: dict[type, str] = {
+    Message: "#dbe9f6",
+    Choice: "#fde9c4",
+    Reflection: "#e3f1dc",
+    Branch: "#eeeeee",
+    End: "#f6d5d5",
 }
 FONT = '"Helvetica,Arial,sans-serif"'
 START = 'penwidth=3, color="#1f5f99"'
 LEGEND = "box: message · hexagon: choice · note: reflection · diamond: branch · double rounded box: end"
 
 
-def to_dot(dialogue: Dialogue, language: str) -> str:
-    """The DOT text of ``dialogue`` with its texts in ``language``; nodes in file order."""
+def to_dot(dialogue: Dialogue, language: str, annotations: Mapping[str, tuple[str, str]] | None = None) -> str:
+    """The DOT text of ``dialogue`` with its texts in ``language``; nodes in file order.
+
+    ``annotations`` maps a node id to an extra last line for its label and its
+    fill colour (a Graphviz colour such as ``#fdd49e``; empty keeps the colour
+    of its kind): how the insights draw figures on the graph. Both are plain
+    text, cleaned and quoted like trainer text; ids of nodes this dialogue does
+    not have are ignored. Without annotations the text is as it always was.
+    """
+    annotations = annotations or {}
     title = f"{_clean(dialogue.title.get(language))} ({dialogue.id} v{dialogue.version}, {language})"
     lines = [
         f"digraph {_quote(dialogue.id)} {{",
@@ -38,9 +54,7 @@ def to_dot(dialogue: Dialogue, language: str) -> str:
         f"  node [fontname={FONT}, fontsize=11];",
         f"  edge [fontname={FONT}, fontsize=9];",
     ]
-    for node_id, node in dialogue.nodes.items():
-        style = STYLES[type(node)] + (f", {START}" if node_id == dialogue.start else "")
-        lines.append(f"  {_quote(node_id)} [{style}, label={_quote(_node_label(dialogue, node, language))}];")
+    lines += [_node_line(dialogue, node, language, annotations.get(node.id)) for node in dialogue.nodes.values()]
     for node in dialogue.nodes.values():
         lines += [
             f"  {_quote(node.id)} -> {_quote(target)}" + (f" [label={_quote(label)}];" if label else ";")
@@ -48,6 +62,16 @@ def to_dot(dialogue: Dialogue, language: str) -> str:
         ]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _node_line(dialogue: Dialogue, node: Node, language: str, annotation: tuple[str, str] | None) -> str:
+    """The node's statement: its shape, fill colour and label, with the annotation's line and colour if any."""
+    extra, fill = ("", "") if annotation is None else (_clean(annotation[0]), annotation[1])
+    style = STYLES[type(node)].format(fill=_quote(fill or FILLS[type(node)])) + (
+        f", {START}" if node.id == dialogue.start else ""
+    )
+    label = _node_label(dialogue, node, language) + (f"\n{extra}" if extra else "")
+    return f"  {_quote(node.id)} [{style}, label={_quote(label)}];"
 
 
 def _node_label(dialogue: Dialogue, node: Node, language: str) -> str:

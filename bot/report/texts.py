@@ -99,6 +99,42 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "Not enough shared yet for a discussion pack: fewer than {k} people of this group shared a "
         "reflection, and at least {k} are needed.",
     },
+    "insights_title": {
+        "nl": "Inzichten: {title} ({dialogue}, {versions})",
+        "en": "Insights: {title} ({dialogue}, {versions})",
+    },
+    "insights_all_versions": {"nl": "alle versies", "en": "all versions"},
+    "insights_version": {"nl": "versie {version}", "en": "version {version}"},
+    "insights_started": {"nl": "Begonnen: {value}", "en": "Started: {value}"},
+    "insights_finished": {"nl": "Afgerond: {value}", "en": "Finished: {value}"},
+    "insights_median": {"nl": "Mediaan aantal dagen tot afronden: {value}", "en": "Median days to finish: {value}"},
+    "insights_median_hidden": {
+        "nl": "Mediaan aantal dagen tot afronden: pas te zien als minstens {k} mensen met een bekende startdag "
+        "afrondden",
+        "en": "Median days to finish: shown once at least {k} people with a known start day have finished",
+    },
+    "insights_steps": {"nl": "Per stap:", "en": "Step by step:"},
+    "insights_node": {"nl": "  {node} ({kind}): {figures}", "en": "  {node} ({kind}): {figures}"},
+    "insights_reached": {"nl": "bereikt {value}", "en": "reached {value}"},
+    "insights_answered": {"nl": "beantwoord {value}", "en": "answered {value}"},
+    "insights_went_on": {"nl": "ging verder {value}", "en": "went on {value}"},
+    "insights_stopped": {"nl": "gestopt {value}", "en": "stopped {value}"},
+    "insights_drop_off": {"nl": "uitval {value}", "en": "drop-off {value}"},
+    "insights_kind_message": {"nl": "bericht", "en": "message"},
+    "insights_kind_choice": {"nl": "keuze", "en": "choice"},
+    "insights_kind_reflection": {"nl": "reflectie", "en": "reflection"},
+    "insights_kind_branch": {"nl": "splitsing", "en": "branch"},
+    "insights_kind_end": {"nl": "einde", "en": "end"},
+    "insights_note": {
+        "nl": "Gestopt: {days} dagen of langer geen stap gezet en niet afgerond. Uitval: gestopt als deel van bereikt.",
+        "en": "Stopped: no step for {days} days or more, and not finished. Drop-off: stopped as a share of reached.",
+    },
+    "insights_mark": {"nl": "bereikt {reached} · uitval {drop_off}", "en": "reached {reached} · drop-off {drop_off}"},
+    "insights_mark_stopped_hidden": {
+        "nl": "bereikt {reached} · gestopt: minder dan {k}",
+        "en": "reached {reached} · stopped: fewer than {k}",
+    },
+    "insights_mark_hidden": {"nl": "bereikt: minder dan {k}", "en": "reached: fewer than {k}"},
 }
 
 _MONTHS: Final[dict[str, tuple[str, ...]]] = {
