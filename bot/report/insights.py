@@ -46,6 +46,7 @@ from bot.dialogue.model import Choice, Dialogue, DialogueId, Node, NodeId, Optio
 from bot.dialogue.state import State
 from bot.report import texts
 from bot.report.threshold import Breakdown, Figure, breakdown, check_k, figure, rate
+from bot.store.protocol import ConversationRow
 
 STALLED_AFTER: Final = timedelta(days=14)  # no step for this long, and not finished: stopped
 CSV_HEADER: Final = ("dialogue", "version", "node", "kind", "measure", "value", "note")
@@ -54,13 +55,7 @@ SCALE: Final = ((0.0, (0xFF, 0xFF, 0xFF)), (0.25, (0xFD, 0xBB, 0x84)), (0.5, (0x
 DOT: Final = " · "
 
 
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """One person's conversation with the dialogue: its state, the day it began (None if unknown), its last day."""
-
-    state: State
-    started: date | None
-    last: date
+Conversation = ConversationRow  # one conversation: state, the day it began (None if unknown), its last day
 
 
 @dataclass(frozen=True, slots=True)
