@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import course, db, dialogues, digest, forget, graph, logs, outbox, play, run, trainer, validate
+from bot.cli import course, db, dialogues, digest, forget, graph, insights, logs, outbox, play, run, trainer, validate
 from bot.cli.playkey import explain_mismatch
 from bot.cli.run import TelegramUnreachableError
 from bot.config import ConfigError
@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser(verbs)
     course.add_parser(verbs)
     outbox.add_parser(verbs)
-    graph.add_parser(dialogues.add_parser(verbs))
+    dialogue_actions = dialogues.add_parser(verbs)
+    graph.add_parser(dialogue_actions)
+    insights.add_parser(dialogue_actions)
     trainer.add_parser(verbs)
     forget.add_parser(verbs)
     digest.add_parser(verbs)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from bot.dialogue.course import Course
 from bot.dialogue.model import Choice, Dialogue, DialogueId, NodeId
+from bot.report.insights import Insights, measure
 from bot.report.tranche import QuestionCounts, TrancheCounts, WeekCounts
 from bot.report.weeks import week_of, weeks_from
 from bot.store.catalogue import Catalogue
@@ -34,6 +36,17 @@ async def persons_of(store: Store, keys: Keys, contacts: Iterable[Pseudonym]) ->
         if participant is not None:
             found.append(keys.telegram(participant.chat_id).person)
     return found
+
+
+async def dialogue_insights(
+    store: Store, catalogue: Catalogue, dialogue: DialogueId, *, version: int | None, today: date, k: int
+) -> Insights:
+    """A dialogue's insights across its versions (or one), from its conversations; UnknownDialogueError if none."""
+    newest = await catalogue.get(dialogue, version)
+    rows = await store.conversation_rows(dialogue, version)
+    numbers = {newest.version, *(row.state.version for row in rows)}
+    versions = {number: await catalogue.get(dialogue, number) for number in sorted(numbers)}
+    return measure(versions, rows, today=today, k=k, version=version)
 
 
 async def tranche_counts(

@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 from bot.dialogue import engine
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.store.protocol import Participant
-from bot.telegram import callbacks, community, joining, menus, trainer
+from bot.telegram import callbacks, community, insights, joining, menus, trainer
 from bot.telegram.joinlink import PAYLOAD_PREFIX
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
@@ -27,7 +27,7 @@ from bot.telegram.uploads import Uploads
 logger = logging.getLogger(__name__)
 _PAYLOAD = re.compile(r"(?:d_)?([a-z][a-z0-9_-]{0,31})")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
-TRAINER_ONLY = frozenset({"course", "versions", "graph", "cop"})
+TRAINER_ONLY = frozenset({"course", "versions", "graph", "insights", "cop"})
 UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language", "shared", "digest"})
 FORGET_EXPIRES = timedelta(minutes=10)  # how long the Yes button of a /forget prompt works
 FORGET_CODE_BYTES = 6  # 8 URL-safe characters
@@ -237,6 +237,9 @@ class Commands:
     async def shared(self, turn: Turn, _: str) -> None:
         await community.shared(self.services, turn)
 
+    async def insights(self, turn: Turn, argument: str) -> None:
+        await insights.insights(self.services, turn, argument)
+
     async def cop(self, turn: Turn, argument: str) -> None:
         await community.cop(self.services, turn, argument)
 
@@ -277,6 +280,7 @@ TABLE: dict[str, Command] = {
     "resume": Commands.resume,
     "digest": Commands.digest,
     "shared": Commands.shared,
+    "insights": Commands.insights,
     "cop": Commands.cop,
     "help": Commands.help,
 }

@@ -29,6 +29,7 @@ TRAINER_COMMANDS: dict[str, dict[str, str]] = {
     "course": {"nl": "Cursusgroepen: openen, tellen, sluiten", "en": "Course tranches: open, count, close"},
     "versions": {"nl": "Versies van een gesprek, terugzetten", "en": "Versions of a dialogue, roll back"},
     "graph": {"nl": "Een gesprek als plaatje", "en": "A dialogue as a picture"},
+    "insights": {"nl": "Waar mensen afhaken in een gesprek", "en": "Where people give up in a dialogue"},
     "cop": {"nl": "Pakket voor de Community of Practice", "en": "A Community of Practice pack"},
 }
 PAGE_SIZE = 8  # dialogue buttons on one screen of /sessions

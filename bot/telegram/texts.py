@@ -131,6 +131,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/course – cursusgroepen: openen, tellen, sluiten\n"
             "/versions ID – versies van een gesprek, en terugzetten\n"
             "/graph ID – een gesprek als plaatje\n"
+            "/insights ID – waar mensen afhaken in een gesprek\n"
             "/cop CODE – wat een groep deelde, voor haar Community of Practice"
         ),
         "en": (
@@ -139,6 +140,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "/course – course tranches: open, count, close\n"
             "/versions ID – a dialogue's versions, and rolling back\n"
             "/graph ID – a dialogue as a picture\n"
+            "/insights ID – where people give up in a dialogue\n"
             "/cop CODE – what a tranche shared, for its Community of Practice"
         ),
     },
@@ -549,6 +551,14 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "versions_by_command_line": {"nl": "de opdrachtregel ({user})", "en": "the command line ({user})"},
     "versions_rollback": {"nl": "{by}, teruggezet naar {version}", "en": "{by}, rolled back to {version}"},
     "rollback_button": {"nl": "Terugzetten naar {version}", "en": "Roll back to {version}"},
+    "insights_usage": {
+        "nl": "Gebruik: /insights ID, met het id van een gepubliceerd gesprek.",
+        "en": "Usage: /insights ID, with the id of a published dialogue.",
+    },
+    "insights_caption": {
+        "nl": "{dialogue}: per stap hoeveel mensen er kwamen en hoeveel er afhaakten (kleur: afhakers).",
+        "en": "{dialogue}: per step how many people got there and how many stopped (colour: drop-off).",
+    },
     "graph_usage": {
         "nl": "Gebruik: /graph ID, met het id van een gepubliceerd gesprek.",
         "en": "Usage: /graph ID, with the id of a published dialogue.",

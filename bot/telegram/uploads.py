@@ -8,18 +8,15 @@ A preview is played with the engine directly: nothing of it is counted or stored
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from telegram import Document, InlineKeyboardMarkup, InputFile, Message
+from telegram import Document, InlineKeyboardMarkup, Message
 
 from bot.dialogue import engine
 from bot.dialogue.course import CheckedCourse, Course
-from bot.dialogue.dot import to_dot
 from bot.dialogue.events import AskChoice, AskText, Chosen, Output
 from bot.dialogue.files import SUFFIXES
 from bot.dialogue.loader import Checked
@@ -27,11 +24,11 @@ from bot.dialogue.model import Choice, Dialogue, DialogueId, Node
 from bot.dialogue.problems import Problem
 from bot.dialogue.state import State
 from bot.dialogue.yamltree import MAX_BYTES
-from bot.graphviz import GraphError, render
 from bot.store.catalogue import UnknownDialogueError
 from bot.store.protocol import Version
 from bot.telegram.callbacks import DraftButton, PreviewButton, RollbackButton
 from bot.telegram.checking import BUDGET, CheckFailedError, CheckTooLongError, check_upload
+from bot.telegram.pictures import graph_caption, send_graph
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
 from bot.telegram.texts import text
@@ -270,25 +267,7 @@ class Uploads:
             dialogue = await self.services.catalogue.get(DialogueId(argument.strip()))
         except UnknownDialogueError:
             return await self._say(turn, "graph_usage")
-        program = shutil.which("dot")
-        if program is None:
-            return await self._say(turn, "graph_no_dot")
-        language = turn.language if turn.language in dialogue.languages else dialogue.languages[0]
-        try:
-            picture = await asyncio.to_thread(render, to_dot(dialogue, language), "png", program)
-        except GraphError as exc:
-            return await self._say(turn, "graph_failed", dialogue=dialogue.id, error=exc)
-        photo = InputFile(picture, filename=f"{dialogue.id}.png")
-        caption = text(
-            "graph_caption",
-            turn.language,
-            dialogue=dialogue.id,
-            version=dialogue.version,
-            nodes=len(dialogue.nodes),
-            in_language=language,
-        )
-        bot = self.services.renderer.bot
-        await self.services.renderer.call(lambda: bot.send_photo(turn.chat_id, photo, caption=caption))
+        await send_graph(self.services, turn, dialogue, graph_caption(dialogue, turn.language))
 
     async def _reply(self, turn: Turn, body: str) -> None:
         await self.services.renderer.send(turn.chat_id, body)

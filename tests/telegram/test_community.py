@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -179,3 +180,21 @@ async def test_digest_on_and_off(tg: FakeTelegram, tmp_path: Path) -> None:
         assert await texts(anna) == [text("digest_on", "en")]
         found = await participant_of(bot, anna)
         assert found is not None and found.digest
+
+
+async def test_insights_for_trainers_only(tg: FakeTelegram, tmp_path: Path) -> None:
+    """/insights ID gives a trainer the figures and the annotated graph; to anyone else it is an unknown command."""
+    async with running_bot(settings(tg, tmp_path), tg):
+        for words in ("first thought", "second thought", "third thought"):
+            await answer(tg.person(language_code="en"), words)
+        trainer, anna = tg.person(user_id=TRAINER, language_code="en"), tg.person(language_code="en")
+        trainer.send("/insights case")
+        await trainer.replies(timeout=30)
+        figures = next(m.text for m in trainer.messages if m.upload is None)
+        assert ("3" in figures and "case" not in figures.split("\n")[0]) or "3" in figures
+        if shutil.which("dot"):
+            assert trainer.documents and trainer.documents[-1].content.startswith(b"\x89PNG")
+        trainer.send("/insights nothing")
+        assert await texts(trainer) == [text("insights_usage", "en")]
+        anna.send("/insights case")
+        assert await texts(anna) == [text("unknown_command", "en")]
