@@ -9,9 +9,7 @@ from bot.report.insights import annotate, insights_lines
 from bot.store.catalogue import UnknownDialogueError
 from bot.telegram.pictures import drawn_in, send_graph
 from bot.telegram.services import Services, Turn
-from bot.telegram.texts import text
-
-LIMIT = 4096
+from bot.telegram.texts import fit, text
 
 
 async def insights(services: Services, turn: Turn, argument: str) -> None:
@@ -29,7 +27,6 @@ async def insights(services: Services, turn: Turn, argument: str) -> None:
     except UnknownDialogueError:
         return await services.say(turn, "insights_usage")
     language = drawn_in(dialogue, turn.language)
-    lines = "\n".join(insights_lines(found, language))
-    await services.renderer.send(turn.chat_id, lines if len(lines) <= LIMIT else lines[: LIMIT - 1] + "…")
+    await services.renderer.send(turn.chat_id, fit(insights_lines(found, language), turn.language))
     caption = text("insights_caption", turn.language, dialogue=dialogue.id)
     await send_graph(services, turn, dialogue, caption, annotate(found, language))

@@ -702,6 +702,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 }
 
 
+MESSAGE_LIMIT = 4096  # characters in one Telegram message
+
+
 def text(key: str, language: str | None, **values: object) -> str:
     """The text for ``key`` in ``language`` (Dutch when unknown), with ``{placeholders}`` filled."""
     try:
@@ -719,3 +722,18 @@ def _known(language: str | None) -> str:
     """``language`` as one of LANGUAGES: ``en-GB`` becomes ``en``, anything unknown Dutch."""
     base = (language or "").partition("-")[0].lower()
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def fit(lines: list[str], language: str) -> str:
+    """``lines`` joined, cut to one Telegram message with "…and N more" for the lines left out."""
+    kept: list[str] = []
+    size = -1  # the length of the kept lines joined by newlines
+    for index, line in enumerate(lines):
+        rest = len(lines) - index
+        tail = 1 + len(text("and_more", language, count=rest - 1)) if rest > 1 else 0
+        if size + 1 + len(line) + tail > MESSAGE_LIMIT:
+            kept.append(text("and_more", language, count=rest))
+            break
+        kept.append(line)
+        size += 1 + len(line)
+    return "\n".join(kept)

@@ -31,9 +31,8 @@ from bot.telegram.checking import BUDGET, CheckFailedError, CheckTooLongError, c
 from bot.telegram.pictures import graph_caption, send_graph
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
-from bot.telegram.texts import text
+from bot.telegram.texts import fit, text
 
-LIMIT = 4096  # characters in one Telegram message
 SHOWN_CHANGES = 20  # node ids listed per kind of change
 _ROLLED_BACK = re.compile(r"(.+?)(?: \(rollback to ([0-9]+)\)|, rollback to ([0-9]+))")
 _BY_TRAINER = re.compile(r"trainer ([0-9a-f]{8}) in chat")
@@ -142,7 +141,7 @@ class Uploads:
         if warnings:
             warned = [_position(p, language) for p in warnings[:10]]
             lines += ["", text("upload_warnings", language, count=len(warnings)), *warned]
-        return _fit(lines, language)
+        return fit(lines, language)
 
     # -- buttons ---------------------------------------------------------------------------------
 
@@ -259,7 +258,7 @@ class Uploads:
             if v.number != newest
         ][:20]
         await self.services.renderer.send(
-            turn.chat_id, _fit(lines, turn.language), keyboard(*buttons) if buttons else None
+            turn.chat_id, fit(lines, turn.language), keyboard(*buttons) if buttons else None
         )
 
     async def graph(self, turn: Turn, argument: str) -> None:
@@ -301,7 +300,7 @@ def publisher(kept: str, language: str) -> str:
 def problems_text(name: str, problems: tuple[Problem, ...], language: str) -> str:
     """Every problem as ``line:column: message``, as many as fit in one message, then "…and N more"."""
     head = text("upload_problems", language, filename=name, count=sum(p.is_error for p in problems))
-    return _fit([head, *(_position(p, language) for p in problems)], language)
+    return fit([head, *(_position(p, language) for p in problems)], language)
 
 
 def changes(live: Dialogue | None, draft: Dialogue, language: str) -> list[str]:
@@ -364,19 +363,6 @@ def _draft_keyboard(draft: Draft, language: str) -> InlineKeyboardMarkup:
         (text("draft_publish", language), DraftButton("publish", draft.number).data),
         (text("draft_discard", language), DraftButton("discard", draft.number).data),
     )
-
-
-def _fit(lines: list[str], language: str) -> str:
-    """``lines`` joined, cut to one Telegram message with "…and N more" for the lines left out."""
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        rest = len(lines) - index
-        tail = "\n" + text("and_more", language, count=rest - 1) if rest > 1 else ""
-        if len("\n".join([*kept, line])) + len(tail) > LIMIT:
-            kept.append(text("and_more", language, count=rest))
-            break
-        kept.append(line)
-    return "\n".join(kept)
 
 
 def _position(problem: Problem, language: str) -> str:
