@@ -135,6 +135,112 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "reached {reached} · stopped: fewer than {k}",
     },
     "insights_mark_hidden": {"nl": "bereikt: minder dan {k}", "en": "reached: fewer than {k}"},
+    "gap_guard": {
+        "nl": "weggelaten zodat een kleine groep niet te herleiden is",
+        "en": "suppressed so that a small group cannot be worked out",
+    },
+    "legend_small": {"nl": "–: minder dan {k} mensen", "en": "–: fewer than {k} people"},
+    "legend_guard": {
+        "nl": "–*: weggelaten zodat een kleinere groep niet uit de totalen te herleiden is",
+        "en": "–*: left out so that a smaller group cannot be worked out from the totals",
+    },
+    "line_enrolled": {"nl": "ingeschreven {value}", "en": "enrolled {value}"},
+    "line_completed": {"nl": "afgerond: {items}", "en": "completed: {items}"},
+    "line_followups": {"nl": "vervolgvragen beantwoord/gestuurd: {items}", "en": "follow-ups answered/sent: {items}"},
+    "report_title": {"nl": "Deelname en afronding", "en": "Attendance and completion"},
+    "report_period": {"nl": "Periode: {start} tot en met {end}", "en": "Period: {start} to {end}"},
+    "report_intro": {
+        "nl": "Hoeveel ambtenaren deelnamen aan de cursussen en de sessies van de Good Work Toolkit afrondden, "
+        "anoniem geteld door de Good Work Coach. Alle cijfers tellen mensen, ieder één keer per cijfer.",
+        "en": "How many civil servants took part in the courses and completed the sessions of the Good Work "
+        "Toolkit, counted anonymously by the Good Work Coach. Every figure counts people, each person once.",
+    },
+    "report_everyone": {"nl": "Ingeschreven, alle cursussen samen:", "en": "Enrolled, all courses together:"},
+    "report_held": {
+        "nl": "{held} van de {planned} geplande groepen hadden hun cursusdag op of voor {day}.",
+        "en": "{held} of the {planned} planned groups had their course day on or before {day}.",
+    },
+    "report_enrolment": {"nl": "Ingeschreven per groep", "en": "Enrolled per group"},
+    "report_sessions": {
+        "nl": "Toolkitsessies afgerond (en als deel van de ingeschrevenen)",
+        "en": "Toolkit sessions completed (and as a share of those enrolled)",
+    },
+    "report_followup": {"nl": "Vervolgvraag: {title}", "en": "Follow-up: {title}"},
+    "report_trend": {"nl": "Per week, alle cursussen samen", "en": "Week by week, all courses together"},
+    "report_trend_table": {"nl": "De cijfers per week", "en": "The figures per week"},
+    "report_how": {"nl": "Hoe deze cijfers tot stand komen", "en": "How these numbers are made"},
+    "report_chart_title": {"nl": "Alle cursussen: activiteit per week", "en": "All courses: week by week"},
+    "report_chart_note": {
+        "nl": "Grijze week: minder dan {k} actief. Open plek in de lijn: respons niet getoond. De tabel geeft "
+        "dezelfde cijfers.",
+        "en": "Grey week: fewer than {k} active. Gap in the line: response not shown. The table gives the same "
+        "figures.",
+    },
+    "report_chart_empty": {"nl": "Geen weken in deze periode.", "en": "No weeks in this period."},
+    "report_chart_alt": {
+        "nl": "Grafiek van actieve deelnemers (staven) en de respons op vervolgvragen (lijn) per week; de tabel "
+        "hieronder geeft dezelfde cijfers.",
+        "en": "Chart of active participants (bars) and the response to follow-ups (line) per week; the table "
+        "below gives the same figures.",
+    },
+    "col_tranche": {"nl": "Groep", "en": "Group"},
+    "col_day": {"nl": "Cursusdag", "en": "Course day"},
+    "col_enrolled": {"nl": "Ingeschreven", "en": "Enrolled"},
+    "col_sent": {"nl": "Gestuurd", "en": "Sent"},
+    "col_answered": {"nl": "Beantwoord", "en": "Answered"},
+    "col_response": {"nl": "Respons", "en": "Response"},
+    "col_week": {"nl": "Week", "en": "Week"},
+    "col_active": {"nl": "Actief", "en": "Active"},
+    "col_new": {"nl": "Nieuw ingeschreven", "en": "Newly enrolled"},
+    "row_total": {"nl": "Totaal", "en": "Total"},
+    "row_planned": {"nl": "gepland", "en": "planned"},
+    "row_unreported": {"nl": "geen cijfers", "en": "no figures"},
+    "how_attended": {
+        "nl": "Ingeschreven (deelname): de mensen die met de cursuslink van een groep meededen, ieder één keer per "
+        "groep. Wie later zijn gegevens liet wissen, telt nog mee: die teller gaat niet omlaag.",
+        "en": "Enrolled (attendance): the people who joined a group with its course link, each once per group. "
+        "Someone who later had their data erased still counts: that counter does not go down.",
+    },
+    "how_completed": {
+        "nl": "Afgerond: de mensen van een groep die een dialoog van die toolkitsessie tot het einde doorliepen.",
+        "en": "Completed: the people of a group who went through a dialogue of that toolkit session to its end.",
+    },
+    "how_followups": {
+        "nl": "Vervolgvragen stuurt de coach enige tijd na de cursusdag. Gestuurd: de mensen die er een kregen. "
+        "Beantwoord: wie van hen eraan begon. Respons: beantwoord gedeeld door gestuurd.",
+        "en": "Follow-ups are sent by the coach some time after the course day. Sent: the people who got one. "
+        "Answered: those of them who took it up. Response: answered divided by sent.",
+    },
+    "how_active": {
+        "nl": "Per week (ISO-weken, maandag tot en met zondag): actief is wie die week een stap zette, een keuze "
+        "maakte of een reflectie schreef; nieuw ingeschreven is wie die week met een cursuslink meedeed.",
+        "en": "Per week (ISO weeks, Monday to Sunday): active are those who took a step, made a choice or wrote a "
+        "reflection that week; newly enrolled are those who joined with a course link that week.",
+    },
+    "how_k": {
+        "nl": "Een cijfer over minder dan {k} mensen tonen we niet, ook niet nul: het staat er als –, en het "
+        "CSV-bestand laat de waarde leeg met de opmerking ‘minder dan {k}’.",
+        "en": "A figure about fewer than {k} people is not shown, zero included: it reads –, and the CSV file "
+        "leaves its value empty with the note ‘fewer than {k}’.",
+    },
+    "how_guard": {
+        "nl": "Waar een totaal met de andere cijfers in zijn rij of kolom een verborgen cijfer zou verraden, laten "
+        "we nog een cijfer weg (–*), zodat geen verborgen cijfer uit totalen, verschillen of percentages terug "
+        "te rekenen is. Een percentage staat er alleen als beide getallen erachter er ook staan.",
+        "en": "Where a total and the other figures in its row or column would give a hidden figure away, one more "
+        "figure is left out (–*), so that no hidden figure can be worked back from totals, differences or "
+        "percentages. A percentage is shown only when both numbers behind it are.",
+    },
+    "how_rates": {
+        "nl": "Percentages zijn hier afgerond op hele procenten; het CSV-bestand geeft ze als breuk met twee "
+        "decimalen (0.40 is 40 %). Er staan geen namen, accounts of reflecties in dit rapport: alleen aantallen.",
+        "en": "Percentages are rounded to whole numbers here; the CSV file gives them as fractions with two "
+        "decimals (0.40 is 40%). This report holds no names, accounts or reflections: only counts.",
+    },
+    "how_csv": {
+        "nl": "Dezelfde cijfers staan in report.csv, één rij per cijfer.",
+        "en": "The same figures are in report.csv, one row per figure.",
+    },
 }
 
 _MONTHS: Final[dict[str, tuple[str, ...]]] = {
