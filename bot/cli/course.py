@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -14,7 +14,11 @@ from bot.config import ConfigError, Settings
 from bot.dialogue.course import Course, CourseId
 from bot.dialogue.files import check_paths
 from bot.dialogue.problems import did_you_mean
-from bot.store import Keys
+from bot.report.gather import tranche_figures
+from bot.report.public import TrancheLine, legend
+from bot.store import Keys, Store
+from bot.store.catalogue import Catalogue
+from bot.store.protocol import Tranche
 from bot.telegram.joinlink import join_link, qr_png
 
 
@@ -24,7 +28,7 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     opening = actions.add_parser("open", help="open a tranche and print its join link and QR code")
     opening.add_argument("course", metavar="COURSE", help="a course id from dialogues/courses/")
     opening.add_argument("--tranche", required=True, metavar="NAME", help="a name for the group, e.g. 'Utrecht March'")
-    opening.add_argument("--date", required=True, type=_day, metavar="YYYY-MM-DD", help="the day the course is given")
+    opening.add_argument("--date", required=True, type=day, metavar="YYYY-MM-DD", help="the day the course is given")
     opening.add_argument(
         "--qr", type=_qr_file, metavar="FILE.png", help="where to write the QR code (default: COURSE-TRANCHE.png here)"
     )
@@ -56,7 +60,8 @@ def _qr_file(raw: str) -> Path:
     return Path(raw)
 
 
-def _day(raw: str) -> date:
+def day(raw: str) -> date:
+    """A date argument (YYYY-MM-DD), or a one-line usage error."""
     try:
         return date.fromisoformat(raw)
     except ValueError:
@@ -90,7 +95,14 @@ def open_tranche(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def list_tranches(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
-    tranches = using_store(settings, lambda store: store.tranches(args.course))
+    keys = Keys(settings.require_secret())
+    today = datetime.now(settings.tz).date()
+
+    async def listing(store: Store) -> tuple[list[Tranche], dict[str, TrancheLine]]:
+        figures = await tranche_figures(store, keys, Catalogue(store), today=today, language="en", k=settings.min_group)
+        return await store.tranches(args.course), figures
+
+    tranches, figures = using_store(settings, listing)
     if not tranches:
         print("no tranches yet: goodwork course open COURSE --tranche NAME --date YYYY-MM-DD", file=out)
         return 0
@@ -98,6 +110,10 @@ def list_tranches(args: argparse.Namespace, out: TextIO | None = None) -> int:
     for t in tranches:
         status = "closed" if t.closed else "open"
         print(f"{t.course:<22} {t.name:<24} {t.day.isoformat():<10}  {t.enrolled:>8}  {status:<6}  {t.code}", file=out)
+        if t.code in figures and figures[t.code].figures:
+            print(f"  {figures[t.code].figures}", file=out)
+    if any(figures[t.code].hidden for t in tranches if t.code in figures):
+        print(legend("en", settings.min_group), file=out)
     return 0
 
 

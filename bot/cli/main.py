@@ -11,7 +11,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import course, db, dialogues, digest, forget, graph, insights, logs, outbox, play, run, trainer, validate
+from bot.cli import (
+    course,
+    db,
+    dialogues,
+    digest,
+    forget,
+    graph,
+    insights,
+    logs,
+    outbox,
+    play,
+    report,
+    run,
+    trainer,
+    validate,
+)
 from bot.cli.playkey import explain_mismatch
 from bot.cli.run import TelegramUnreachableError
 from bot.config import ConfigError
@@ -53,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     trainer.add_parser(verbs)
     forget.add_parser(verbs)
     digest.add_parser(verbs)
+    report.add_parser(verbs)
     serve = verbs.add_parser("run", help="run the bot on Telegram (needs GOODWORK_TOKEN and GOODWORK_SECRET)")
     serve.set_defaults(run=run.run)
     return parser

@@ -82,6 +82,10 @@ class Keys:
     def telegram(self, user_id: int) -> Identity:
         return self.identity(f"telegram:{user_id}")
 
+    def telegram_person(self, user_id: int) -> Pseudonym:
+        """Only the person pseudonym of a Telegram user (one keyed hash, for matching many people at once)."""
+        return _pseudonym(self._person, f"telegram:{user_id}")
+
     def author(self, user_id: int) -> str:
         """A trainer's short code for "published by": stable, and equal to no other stored value."""
         return _pseudonym(self._author, f"telegram:{user_id}")[:8]

@@ -170,11 +170,14 @@ class SharedReflection:
     day: date
 
 
+ConversationDay = tuple[Pseudonym, DialogueId, bool, date]  # person, dialogue, finished, day of the last step
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """What a group of people did, person by person (in memory only: the caller matched them with the secret)."""
 
-    conversations: list[tuple[Pseudonym, DialogueId, bool, date]]  # person, dialogue, done, day of the last step
+    conversations: list[ConversationDay]
     choices: list[tuple[Pseudonym, DialogueId, NodeId, OptionId, date]]
     reflections: list[tuple[Pseudonym, DialogueId, NodeId, bool, date]]  # ..., shared, day
 
@@ -283,6 +286,8 @@ class Store(Protocol):
 
     async def weekly_active(self, since: date, until: date) -> dict[date, int]: ...
 
+    async def first_active_day(self) -> date | None: ...
+
     # --- content ------------------------------------------------------------
     async def publish(
         self, dialogue: DialogueId, source: str, published_by: str, update: int | None = None
@@ -341,11 +346,13 @@ class Store(Protocol):
 
     async def members(self, code: str) -> list[Pseudonym]: ...
 
-    async def followups_sent(self, code: str | None = None) -> list[tuple[str, DialogueId, date]]: ...
+    async def followups_sent(self, code: str | None = None) -> list[tuple[str, DialogueId, date, int]]: ...
 
     async def enrolments(self) -> list[tuple[Pseudonym, str]]: ...
 
     async def activity(self, persons: Sequence[Pseudonym]) -> Activity: ...
+
+    async def conversation_days(self, persons: Sequence[Pseudonym]) -> list[ConversationDay]: ...
 
     async def digest_due(self, week: str) -> list[Pseudonym]: ...
 

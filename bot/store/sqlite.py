@@ -232,6 +232,14 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         )
         return {date.fromisoformat(monday): count for monday, count in rows}
 
+    async def first_active_day(self) -> date | None:
+        """The day of the earliest step, choice or reflection still kept, or None."""
+        (row,) = await self._rows(
+            "SELECT min(day) FROM (SELECT min(day) AS day FROM conversations UNION ALL "
+            "SELECT min(day) FROM choices UNION ALL SELECT min(day) FROM reflections)"
+        )
+        return None if row[0] is None else date.fromisoformat(row[0])
+
     async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]:
         """How many people chose each option at ``node``, raw: report through ``aggregate`` only."""
         rows = await self._rows(

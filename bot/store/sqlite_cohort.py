@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.store.keys import Pseudonym
-from bot.store.protocol import Activity, DigestDue, SharedReflection
+from bot.store.protocol import Activity, ConversationDay, DigestDue, SharedReflection
 from bot.store.sqlite_courses import utc_text
 from bot.store.sqlite_parts import SqliteParts
 
@@ -51,14 +51,16 @@ class CohortQueries(SqliteParts):
         rows = await self._rows("SELECT contact FROM enrolments WHERE tranche = ? ORDER BY contact", [code])
         return [Pseudonym(contact) for (contact,) in rows]
 
-    async def followups_sent(self, code: str | None = None) -> list[tuple[str, DialogueId, date]]:
-        """The follow-ups (of one tranche, or of all) that went out: tranche, dialogue and the day each went."""
+    async def followups_sent(self, code: str | None = None) -> list[tuple[str, DialogueId, date, int]]:
+        """How many follow-ups (of one tranche, or of all) went out: per tranche, dialogue and day they went."""
         rows = await self._rows(
-            "SELECT tranche, dialogue, substr(due, 1, 10) FROM outbox WHERE kind = 'followup' AND status = 'sent'"
-            + ("" if code is None else " AND tranche = ?"),
+            "SELECT tranche, dialogue, substr(due, 1, 10) AS day, count(*) FROM outbox "
+            "WHERE kind = 'followup' AND status = 'sent'"
+            + ("" if code is None else " AND tranche = ?")
+            + " GROUP BY tranche, dialogue, day",
             [] if code is None else [code],
         )
-        return [(tranche, DialogueId(dialogue), date.fromisoformat(day)) for tranche, dialogue, day in rows]
+        return [(tranche, DialogueId(d), date.fromisoformat(day), count) for tranche, d, day, count in rows]
 
     async def enrolments(self) -> list[tuple[Pseudonym, str]]:
         """Every enrolment: contact and tranche code."""
@@ -68,11 +70,11 @@ class CohortQueries(SqliteParts):
     async def activity(self, persons: Sequence[Pseudonym]) -> Activity:
         """Conversations, choices and reflections of these persons (none of the text)."""
         wanted = list(persons)
-        conversations = await self._of(wanted, "SELECT person, dialogue, done, day FROM conversations")
+        conversations = await self.conversation_days(wanted)
         choices = await self._of(wanted, "SELECT person, dialogue, node, option, day FROM choices")
         reflections = await self._of(wanted, "SELECT person, dialogue, node, shared, day FROM reflections")
         return Activity(
-            [(Pseudonym(p), DialogueId(d), bool(done), date.fromisoformat(day)) for p, d, done, day in conversations],
+            conversations,
             [
                 (Pseudonym(p), DialogueId(d), NodeId(n), OptionId(o), date.fromisoformat(day))
                 for p, d, n, o, day in choices
@@ -82,6 +84,11 @@ class CohortQueries(SqliteParts):
                 for p, d, n, s, day in reflections
             ],
         )
+
+    async def conversation_days(self, persons: Sequence[Pseudonym]) -> list[ConversationDay]:
+        """Each conversation of these persons: person, dialogue, finished or not, and the day of its last step."""
+        rows = await self._of(list(persons), "SELECT person, dialogue, done, day FROM conversations")
+        return [(Pseudonym(p), DialogueId(d), bool(done), date.fromisoformat(day)) for p, d, done, day in rows]
 
     async def share(
         self, person: Pseudonym, dialogue: DialogueId, node: NodeId, shared: bool, update: int | None = None

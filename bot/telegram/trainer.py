@@ -10,11 +10,13 @@ from datetime import date
 
 from telegram import InputFile
 
+from bot.report.gather import tranche_figures
+from bot.report.public import legend
 from bot.store.protocol import TrancheError
 from bot.telegram.joinlink import join_link, qr_png
 from bot.telegram.menus import set_trainer_menu
 from bot.telegram.services import Services, Turn
-from bot.telegram.texts import text
+from bot.telegram.texts import fit, text
 
 _OPEN = re.compile(r"open\s+([a-z][a-z0-9_-]{0,31})\s+(\d{4}-\d{2}-\d{2})\s+(.{1,60})", re.S)
 _CLOSE = re.compile(r"close\s+(?:c_)?([A-Za-z0-9_-]{8,64})")
@@ -58,16 +60,26 @@ async def _reply(services: Services, turn: Turn, body: str) -> None:
 
 
 async def _listing(services: Services, language: str) -> str:
+    """Each tranche with its enrolment and, below it, its completion and response figures as the report has them."""
     tranches = await services.store.tranches()
     if not tranches:
         return text("course_no_tranches", language) + "\n\n" + text("course_usage", language)
+    k = services.settings.min_group
+    figures = await tranche_figures(
+        services.store, services.keys, services.catalogue, today=services.today(), language=language, k=k
+    )
     closed = " · " + text("course_tranche_closed_mark", language)
-    lines = [
-        text("course_tranche_line", language, course=t.course, tranche=t.name, day=t.day.isoformat(), count=t.enrolled)
-        + (closed if t.closed else "")
-        for t in tranches
-    ]
-    return "\n".join(lines)
+    lines = []
+    for t in tranches:
+        line = text(
+            "course_tranche_line", language, course=t.course, tranche=t.name, day=t.day.isoformat(), count=t.enrolled
+        )
+        lines.append(line + (closed if t.closed else ""))
+        if t.code in figures and figures[t.code].figures:
+            lines.append(f"   {figures[t.code].figures}")
+    if any(figures[t.code].hidden for t in tranches if t.code in figures):
+        lines = [legend(language, k), "", *lines]
+    return fit(lines, language)
 
 
 async def _open(services: Services, turn: Turn, course_id: str, day: str, name: str) -> None:

@@ -6,6 +6,7 @@ import struct
 from pathlib import Path
 
 import pytest
+from programme import SECRET, programme
 
 from bot.cli.main import EX_CONFIG, main
 
@@ -119,3 +120,22 @@ def test_working_hours_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(hours) == "mon,wed 10:00-12:00" and str(hours.tz) == "Europe/Brussels"
     with pytest.raises(ConfigError, match="GOODWORK_HOURS: working hours: unknown day 'mnd'"):
         working_hours(Settings.from_env({"GOODWORK_HOURS": "mnd-fri 09:00-17:00"}))
+
+
+def test_list_shows_completion_with_the_reports_suppression(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Below each tranche: its toolkit completion and follow-up figures, left out as the public report leaves them."""
+    monkeypatch.setenv("GOODWORK_SECRET", SECRET)
+    monkeypatch.setenv("GOODWORK_MIN_GROUP", "3")
+    programme(environment / "bot.sqlite3", {"Utrecht": 6, "Zwolle": 3, "Delft": 2}, finished=3)
+    assert main(["course", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    below = {out[i].split()[1]: out[i + 1] for i, line in enumerate(out[:-1]) if line.startswith("art-of-connecting")}
+    shown = {"Utrecht": "completed: Sample 3 (50%)", "Zwolle": "completed: Sample 3 (100%)"}
+    assert "completed: Sample – " in below["Delft"] + " ", "2 people: fewer than k"
+    for tranche, figure in shown.items():
+        assert figure in below[tranche] or "completed: Sample –*" in below[tranche], "its figure, or left out to guard"
+    assert all("follow-ups answered/sent:" in line for line in below.values())
+    assert out[-1].startswith("–: fewer than 3 people")
+    assert " 2  open" in next(line for line in out if " Delft " in line), "the enrolment counter itself is shown"

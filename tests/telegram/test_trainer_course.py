@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fakeapi import FakeTelegram
 from talk import chose, texts
 
 from bot.dialogue.course import load_course
+from bot.report.public import legend
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.telegram.texts import text
@@ -43,12 +45,17 @@ async def test_trainer_opens_lists_and_closes(tg: FakeTelegram, tmp_path: Path) 
         line = text(
             "course_tranche_line", "nl", course="art-of-connecting", tranche="Utrecht maart", day="2026-03-14", count=1
         )
-        assert await texts(trainer) == [line]
+        listing = (await texts(trainer))[0].splitlines()
+        # one person: the enrolment counter is shown as it is, completion is under k and shows as a mark
+        assert listing[:3] == [legend("nl", 5), "", line]
+        figures = listing[3].strip()
+        assert figures.startswith("afgerond: ") and "–" in figures and not re.search(r"\d", figures)
 
         trainer.send("/course close " + link.split("start=", 1)[1])
         assert await texts(trainer) == [text("course_closed_done", "nl")]
         trainer.send("/course")
-        assert await texts(trainer) == [line + " · " + text("course_tranche_closed_mark", "nl")]
+        listing = (await texts(trainer))[0].splitlines()
+        assert listing[2:] == [line + " · " + text("course_tranche_closed_mark", "nl"), "   " + figures]
         trainer.send("/course close " + link.split("start=", 1)[1])
         assert await texts(trainer) == [text("course_close_unknown", "nl")]
         ben = tg.person(language_code="nl")
