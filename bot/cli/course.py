@@ -14,7 +14,7 @@ from bot.config import ConfigError, Settings
 from bot.dialogue.course import Course, CourseId
 from bot.dialogue.files import check_paths
 from bot.dialogue.problems import did_you_mean
-from bot.report.gather import tranche_figures
+from bot.report.census import tranche_figures
 from bot.report.public import TrancheLine, legend
 from bot.store import Keys, Store
 from bot.store.catalogue import Catalogue

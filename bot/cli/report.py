@@ -1,6 +1,6 @@
 """``goodwork report --out DIR [--from DATE] [--to DATE] [--lang nl|en]``: the public accountability report.
 
-Counts people from the store (``bot.report.gather``), leaves out what the k rule and complementary suppression
+Counts people from the store (``bot.report.census``), leaves out what the k rule and complementary suppression
 say (``bot.report.public``), and writes ``report.csv`` and a self-contained ``index.html`` into DIR. Each file
 is written whole or not at all: a report already there is only replaced by a finished one.
 """
@@ -18,7 +18,7 @@ from bot.cli.course import day
 from bot.cli.progress import Progress
 from bot.cli.storage import using_store
 from bot.config import Settings
-from bot.report.gather import first_day, report_counts
+from bot.report.census import first_day, report_counts
 from bot.report.public import Period, ReportCounts, report_files
 from bot.store import Keys, Store
 from bot.store.catalogue import Catalogue
@@ -36,9 +36,9 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     settings = Settings.from_env()
-    today = datetime.now(settings.tz).date()
-    if args.start and args.end and args.start > args.end:
-        print(f"goodwork: --from {args.start} is after --to {args.end}", file=err)
+    end = args.end or datetime.now(settings.tz).date()
+    if args.start and args.start > end:
+        print(f"goodwork: --from {args.start} is after {'--to ' if args.end else 'today, '}{end}", file=err)
         return 2
     if args.out.exists() and not args.out.is_dir():
         print(f"goodwork: {str(args.out)!r} is a file, not a folder", file=err)
@@ -47,7 +47,6 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     progress = Progress("counting people", err)
 
     async def count(store: Store) -> ReportCounts:
-        end = args.end or today
         start = args.start or min(await first_day(store, end), end)
         period = Period(start, end)
         return await report_counts(store, keys, Catalogue(store), period=period, language=args.lang, progress=progress)

@@ -10,7 +10,7 @@ from datetime import date
 
 from telegram import InputFile
 
-from bot.report.gather import tranche_figures
+from bot.report.census import tranche_figures
 from bot.report.public import legend
 from bot.store.protocol import TrancheError
 from bot.telegram.joinlink import join_link, qr_png

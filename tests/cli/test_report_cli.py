@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from programme import CHAT, REFLECTION, SECRET, programme
 
-from bot.cli.main import main
+from bot.cli.main import build_parser, main
 from bot.store.keys import Keys
 
 
@@ -84,9 +84,28 @@ def test_refusals(database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[
     programme(database, {"Utrecht": 1}, finished=0)
     assert main(["report", "--out", str(tmp_path / "r"), "--from", "2026-12-01", "--to", "2026-11-01"]) == 2
     assert "after" in capsys.readouterr().err
+    assert main(["report", "--out", str(tmp_path / "r"), "--from", "2999-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert "after today" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
     (tmp_path / "taken").write_text("x")
     assert main(["report", "--out", str(tmp_path / "taken")]) == 2
     assert "not a folder" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["report", "--out", str(tmp_path / "r"), "--from", "yesterday"])
     assert "expected a date" in capsys.readouterr().err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_sees_how_far_counting_is(database: Path, tmp_path: Path) -> None:
+    """On a terminal the count of people goes up to everyone enrolled, and the line is cleared at the end."""
+    programme(database, {"Utrecht": 6, "Zwolle": 3}, finished=1)
+    out, err = io.StringIO(), Terminal()
+    args = build_parser().parse_args(["report", "--out", str(tmp_path / "r")])
+    assert args.run(args, out, err) == 0
+    assert "counting people: 9 of 9 (100 %)" in err.getvalue() and err.getvalue().endswith("\r\033[K")
+    assert "wrote" in out.getvalue() and "counting" not in out.getvalue()

@@ -9,7 +9,7 @@ from store_helpers import FakeClock
 
 from bot.dialogue.events import Answer, Choose, Start
 from bot.dialogue.model import DialogueId, OptionId
-from bot.report.gather import first_day, report_counts
+from bot.report.census import first_day, report_counts
 from bot.report.table import Period, Replies, ReportCounts
 from bot.store.catalogue import Catalogue
 from bot.store.conversations import Conversations

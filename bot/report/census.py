@@ -1,0 +1,192 @@
+"""Counting everyone for the public report: every tranche's people, streamed from the store a chunk at a time.
+
+The two sides of the store share no key: each enrolled contact's chat id is
+unsealed once, in memory, and turned into their person pseudonym, and their
+conversations are read in chunks of ``CHUNK`` persons, so memory holds the
+match and the tallies, not everyone's rows. Nothing of the match is kept.
+Every figure counts people, each once; ``bot.report.public`` then leaves out
+what the k rule and complementary suppression say.
+
+Follow-ups: a sent outbox row keeps no recipient, so "sent" per tranche is how
+many went out (at most its enrolment), and "answered" the tranche's people who
+started that follow-up's dialogue (at most those sent).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from bot.dialogue.course import Course, CourseId
+from bot.dialogue.model import Dialogue, DialogueId
+from bot.report.gather import TOOLKIT, session_titles
+from bot.report.public import TrancheLine, tranche_lines
+from bot.report.table import CourseTally, Period, PlannedTranche, Replies, ReportCounts, TrancheTally, WeekTally
+from bot.report.weeks import monday, week_of, weeks_from
+from bot.store.catalogue import Catalogue
+from bot.store.keys import Keys, Pseudonym
+from bot.store.protocol import ConversationDay, Store, Tranche
+
+CHUNK = 500  # persons read at once
+Sent = tuple[str, DialogueId, date, int]  # tranche, follow-up, day, how many went out
+
+
+async def report_counts(
+    store: Store,
+    keys: Keys,
+    catalogue: Catalogue,
+    *,
+    period: Period,
+    language: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReportCounts:
+    """Everything the public report counts, for ``period``, streamed person by person (a tranche's members are
+    matched to what they did in memory with the secret; nothing of the match is kept)."""
+    dialogues = {d.id: d for d in await catalogue.published()}
+    courses: dict[str, Course] = {str(c): course for c, course in (await catalogue.courses()).items()}
+    opened = await store.tranches()
+    tranches = [t for t in opened if period.start <= t.day <= period.end]
+    enrolled_in = await _enrolled_persons(store, keys, {t.code for t in tranches})
+    tally = _Tally(dialogues, {t.code: courses.get(t.course) for t in tranches}, period, language)
+    persons = sorted(enrolled_in)
+    for start in range(0, len(persons), CHUNK):
+        chunk = persons[start : start + CHUNK]
+        tally.add(await store.conversation_days(chunk), enrolled_in)
+        if progress is not None:
+            progress(start + len(chunk), len(persons))
+    sent = [row for row in await store.followups_sent() if row[2] <= period.end]
+    weeks = await _weeks(store, tranches, sent, tally, period)
+    return ReportCounts(period, _courses(opened, tranches, courses, tally, sent), weeks)
+
+
+async def tranche_figures(
+    store: Store, keys: Keys, catalogue: Catalogue, *, today: date, language: str, k: int
+) -> dict[str, TrancheLine]:
+    """Per tranche code, its figures as the public report shows them (the same suppression), over every tranche
+    opened so far, those with a course day still ahead included."""
+    opened = await store.tranches()
+    end = max([today, *(t.day for t in opened)])
+    period = Period(await first_day(store, end), end)
+    counts = await report_counts(store, keys, catalogue, period=period, language=language)
+    lines = {(line.course, line.tranche): line for line in tranche_lines(counts, language, k)}
+    courses = await catalogue.courses()
+    found = {}
+    for tranche in opened:
+        title = _course_title(tranche.course, courses.get(CourseId(tranche.course)), language)
+        if (line := lines.get((title, tranche.name))) is not None:
+            found[tranche.code] = line
+    return found
+
+
+def _course_title(course_id: str, course: Course | None, language: str) -> str:
+    return course.title.get(language) if course else course_id
+
+
+async def first_day(store: Store, today: date) -> date:
+    """The first day of the programme: the earliest course day of a tranche or week with a step (else today)."""
+    days = [t.day for t in await store.tranches()]
+    first = await store.first_active_day()
+    return min([*days, first] if first else days, default=today)
+
+
+async def _enrolled_persons(store: Store, keys: Keys, codes: set[str]) -> dict[Pseudonym, list[str]]:
+    """Each enrolled person (pseudonym) with the tranches they joined, from one pass over the contacts."""
+    chats = dict(await store.contacts())
+    found: dict[Pseudonym, list[str]] = defaultdict(list)
+    for contact, code in await store.enrolments():
+        if code in codes and contact in chats:
+            found[keys.telegram_person(chats[contact])].append(code)
+    return found
+
+
+class _Tally:
+    """Per tranche: people who finished each toolkit session and who answered each follow-up; per week, answers."""
+
+    def __init__(
+        self, dialogues: dict[DialogueId, Dialogue], course_of: dict[str, Course | None], period: Period, language: str
+    ) -> None:
+        self.dialogues, self.course_of, self.period, self.language = dialogues, course_of, period, language
+        self.completed: dict[str, Counter[str]] = defaultdict(Counter)
+        self.answered: dict[str, Counter[DialogueId]] = defaultdict(Counter)
+        self.answered_weeks: Counter[str] = Counter()
+        self.followups = {f.dialogue for c in course_of.values() if c for f in c.followups}
+        self.sessions = session_titles(dialogues, language)
+
+    def add(self, conversations: list[ConversationDay], enrolled_in: Mapping[Pseudonym, list[str]]) -> None:
+        finished: dict[Pseudonym, set[str]] = defaultdict(set)
+        started: dict[Pseudonym, set[DialogueId]] = defaultdict(set)
+        for person, dialogue, done, day in conversations:
+            known = self.dialogues.get(dialogue)
+            if known is not None and done and day <= self.period.end and known.session in TOOLKIT:
+                finished[person].add(known.session)
+            if known is not None and day <= self.period.end:
+                started[person].add(dialogue)
+            if dialogue in self.followups and self.period.start <= day <= self.period.end:
+                self.answered_weeks[week_of(day)] += 1
+        for person, codes in ((p, enrolled_in[p]) for p in {*finished, *started}):
+            for code in codes:
+                self._count(code, finished[person], started[person])
+
+    def _count(self, code: str, sessions: set[str], started: set[DialogueId]) -> None:
+        course = self.course_of.get(code)
+        followups = {f.dialogue for f in course.followups} if course else set()
+        self.completed[code].update(self.sessions[s] for s in sessions)
+        self.answered[code].update(started & followups)
+
+    def title(self, dialogue: DialogueId) -> str:
+        known = self.dialogues.get(dialogue)
+        return known.title.get(self.language) if known else dialogue
+
+
+async def _weeks(
+    store: Store, tranches: list[Tranche], sent: list[Sent], tally: _Tally, period: Period
+) -> dict[str, WeekTally]:
+    """The trend across all courses, week by week: active, newly enrolled (by course day), sent, answered."""
+    active = await store.weekly_active(period.start, period.end)
+    new: Counter[str] = Counter()
+    for tranche in tranches:
+        new[week_of(tranche.day)] += tranche.enrolled
+    went: Counter[str] = Counter()
+    for _, _, day, n in sent:
+        if period.start <= day:
+            went[week_of(day)] += n
+    return {
+        week: WeekTally(active.get(monday(week), 0), new[week], went[week], min(tally.answered_weeks[week], went[week]))
+        for week in weeks_from(period.start, week_of(period.end))
+    }
+
+
+def _courses(
+    opened: list[Tranche],
+    tranches: list[Tranche],
+    courses: Mapping[str, Course],
+    tally: _Tally,
+    sent: list[Sent],
+) -> tuple[CourseTally, ...]:
+    """Per course: every tranche opened for it, and the figures of those in the period."""
+    went: Counter[tuple[str, DialogueId]] = Counter()
+    for code, dialogue, _, n in sent:
+        went[code, dialogue] += n
+    sessions = list(tally.sessions.values())
+    found = []
+    for course_id in sorted({t.course for t in opened}):
+        course = courses.get(course_id)
+        title = _course_title(course_id, course, tally.language)
+        planned = tuple(PlannedTranche(t.name, t.day) for t in opened if t.course == course_id)
+        tallies = tuple(_tranche(t, course, tally, went, sessions) for t in tranches if t.course == course_id)
+        found.append(CourseTally(title, planned, tallies))
+    return tuple(found)
+
+
+def _tranche(
+    tranche: Tranche, course: Course | None, tally: _Tally, went: Counter[tuple[str, DialogueId]], sessions: list[str]
+) -> TrancheTally:
+    completed = {title: min(tally.completed[tranche.code][title], tranche.enrolled) for title in sessions}
+    followups = {}
+    for followup in course.followups if course else ():
+        out = min(went[tranche.code, followup.dialogue], tranche.enrolled)
+        followups[tally.title(followup.dialogue)] = Replies(
+            out, min(tally.answered[tranche.code][followup.dialogue], out)
+        )
+    return TrancheTally(tranche.name, tranche.day, tranche.enrolled, completed, followups)
