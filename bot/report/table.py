@@ -25,9 +25,9 @@ answered <= sent, in every row; answered <= sent in every week.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Final
+from typing import Final, NamedTuple
 
 from bot.report.suppress import AtMost, Hidden, Sum, suppress
 from bot.report.threshold import check_k
@@ -114,9 +114,12 @@ class ReportCounts:
     weeks: Mapping[str, WeekTally]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Cell:
-    """Where a figure stands: the CSV's first five columns (empty where they do not apply)."""
+class Cell(NamedTuple):
+    """Where a figure stands: the CSV's first five columns (empty where they do not apply).
+
+    A named tuple rather than a dataclass: a report at 100,000 people looks up
+    cells by the hundred thousand, and a tuple hashes and compares in C.
+    """
 
     course: str = ""
     tranche: str = ""
@@ -191,8 +194,10 @@ def report_weeks(counts: ReportCounts) -> tuple[str, ...]:
 def rate_parts(cell: Cell) -> tuple[Cell, Cell]:
     """The part and the whole of a rate's cell (measure ``completion_rate`` or ``response_rate``)."""
     part, whole = RATES[cell.measure]
-    dialogue = "" if whole == ENROLLED else cell.dialogue
-    return replace(cell, measure=part), replace(cell, dialogue=dialogue, measure=whole)
+    course, tranche, dialogue, week, _ = cell
+    return Cell(course, tranche, dialogue, week, part), Cell(
+        course, tranche, "" if whole == ENROLLED else dialogue, week, whole
+    )
 
 
 def held(course: CourseTally, period: Period) -> int:
