@@ -112,27 +112,31 @@ class _Tally:
         self.answered_weeks: Counter[str] = Counter()
         self.followups = {f.dialogue for c in course_of.values() if c for f in c.followups}
         self.sessions = session_titles(dialogues, language)
+        self.session_of = {d: known.session for d, known in dialogues.items() if known.session in TOOLKIT}
+        self.followups_of = {
+            code: frozenset(f.dialogue for f in course.followups if f.dialogue in dialogues) if course else frozenset()
+            for code, course in course_of.items()
+        }
 
     def add(self, conversations: list[ConversationDay], enrolled_in: Mapping[Pseudonym, list[str]]) -> None:
+        """Count a chunk of people's conversations (all of each person's, so each is counted once)."""
         finished: dict[Pseudonym, set[str]] = defaultdict(set)
         started: dict[Pseudonym, set[DialogueId]] = defaultdict(set)
+        start, end = self.period.start, self.period.end
         for person, dialogue, done, day in conversations:
-            known = self.dialogues.get(dialogue)
-            if known is not None and done and day <= self.period.end and known.session in TOOLKIT:
-                finished[person].add(known.session)
-            if known is not None and day <= self.period.end:
+            if day > end:
+                continue
+            if done and (session := self.session_of.get(dialogue)) is not None:
+                finished[person].add(session)
+            if dialogue in self.followups:
                 started[person].add(dialogue)
-            if dialogue in self.followups and self.period.start <= day <= self.period.end:
-                self.answered_weeks[week_of(day)] += 1
-        for person, codes in ((p, enrolled_in[p]) for p in {*finished, *started}):
-            for code in codes:
-                self._count(code, finished[person], started[person])
-
-    def _count(self, code: str, sessions: set[str], started: set[DialogueId]) -> None:
-        course = self.course_of.get(code)
-        followups = {f.dialogue for f in course.followups} if course else set()
-        self.completed[code].update(self.sessions[s] for s in sessions)
-        self.answered[code].update(started & followups)
+                if start <= day:
+                    self.answered_weeks[week_of(day)] += 1
+        for person in {*finished, *started}:
+            sessions, followups = finished.get(person, ()), started.get(person, set())
+            for code in enrolled_in[person]:
+                self.completed[code].update(self.sessions[session] for session in sessions)
+                self.answered[code].update(followups & self.followups_of[code])
 
     def title(self, dialogue: DialogueId) -> str:
         known = self.dialogues.get(dialogue)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 _WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
 
@@ -19,8 +20,9 @@ def monday(week: str) -> date:
         raise ValueError(f"ISO week: {week!r} (expected a week such as '2026-W50')") from None
 
 
+@lru_cache(maxsize=4096)
 def week_of(day: date) -> str:
-    """The ISO week ``day`` falls in."""
+    """The ISO week ``day`` falls in (remembered: a report asks for the same few hundred days a million times)."""
     return day.strftime("%G-W%V")
 
 

@@ -46,6 +46,7 @@ from bot.store.sqlite_writer import Writer
 from bot.store.sqlite_writes import VERSIONED, commit, prune, publish, receive, save_participant
 
 Clock = Callable[[], datetime]
+_DAILY = ("conversations", "choices", "reflections")  # what a person did, each row with its day
 
 
 def utc_now() -> datetime:
@@ -224,10 +225,11 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
 
     async def weekly_active(self, since: date, until: date) -> dict[date, int]:
         """Per ISO week (its Monday), how many people took a step, chose or wrote in it."""
-        rows = await self._rows(
-            "SELECT date(day, '-6 days', 'weekday 1') AS monday, count(DISTINCT person) FROM ("
-            "SELECT person, day FROM conversations UNION ALL SELECT person, day FROM choices "
-            "UNION ALL SELECT person, day FROM reflections) WHERE day BETWEEN ? AND ? GROUP BY monday",
+        rows = await self._rows(  # people per day first (from the indexes by day), then the week of each day
+            "SELECT monday, count(DISTINCT person) FROM (SELECT person, date(day, '-6 days', 'weekday 1') AS monday "
+            "FROM (SELECT DISTINCT day, person FROM ("
+            + " UNION ALL ".join(f"SELECT day, person FROM {table} WHERE day BETWEEN ?1 AND ?2" for table in _DAILY)
+            + "))) GROUP BY monday",
             [since.isoformat(), until.isoformat()],
         )
         return {date.fromisoformat(monday): count for monday, count in rows}
@@ -235,8 +237,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
     async def first_active_day(self) -> date | None:
         """The day of the earliest step, choice or reflection still kept, or None."""
         (row,) = await self._rows(
-            "SELECT min(day) FROM (SELECT min(day) AS day FROM conversations UNION ALL "
-            "SELECT min(day) FROM choices UNION ALL SELECT min(day) FROM reflections)"
+            "SELECT min(day) FROM (" + " UNION ALL ".join(f"SELECT min(day) AS day FROM {t}" for t in _DAILY) + ")"
         )
         return None if row[0] is None else date.fromisoformat(row[0])
 
