@@ -14,8 +14,9 @@ started that follow-up's dialogue (at most those sent).
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from bot.dialogue.course import Course, CourseId
@@ -47,17 +48,46 @@ async def report_counts(
     courses: dict[str, Course] = {str(c): course for c, course in (await catalogue.courses()).items()}
     opened = await store.tranches()
     tranches = [t for t in opened if period.start <= t.day <= period.end]
-    enrolled_in = await _enrolled_persons(store, keys, {t.code for t in tranches})
-    tally = _Tally(dialogues, {t.code: courses.get(t.course) for t in tranches}, period, language)
-    persons = sorted(enrolled_in)
-    for start in range(0, len(persons), CHUNK):
-        chunk = persons[start : start + CHUNK]
-        tally.add(await store.conversation_days(chunk), enrolled_in)
-        if progress is not None:
-            progress(start + len(chunk), len(persons))
-    sent = [row for row in await store.followups_sent() if row[2] <= period.end]
-    weeks = await _weeks(store, tranches, sent, tally, period)
+    chats, enrolments = dict(await store.contacts()), await store.enrolments()
+    # The store answers these while this thread matches people with the secret and counts (SQLite lets go of
+    # the interpreter while it works): the two slowest questions overlap the two slowest loops.
+    active = asyncio.ensure_future(store.weekly_active(period.start, period.end))
+    went = asyncio.ensure_future(store.followups_sent())
+    try:
+        await asyncio.sleep(0)  # let both tasks put their questions to the store before the loops below
+        enrolled_in = _enrolled_persons(keys, chats, enrolments, {t.code for t in tranches})
+        tally = _Tally(dialogues, {t.code: courses.get(t.course) for t in tranches}, period, language)
+        await _count_people(store, tally, enrolled_in, progress)
+        sent = [row for row in await went if row[2] <= period.end]
+        weeks = _weeks(await active, tranches, sent, tally, period)
+    finally:
+        for task in (active, went):
+            task.cancel()  # only when counting failed: then nobody waits for them
     return ReportCounts(period, _courses(opened, tranches, courses, tally, sent), weeks)
+
+
+async def _count_people(
+    store: Store,
+    tally: _Tally,
+    enrolled_in: Mapping[Pseudonym, list[str]],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Every enrolled person's conversations, ``CHUNK`` people at a time: the next is read while one is counted."""
+    persons = sorted(enrolled_in)
+    chunks = [persons[start : start + CHUNK] for start in range(0, len(persons), CHUNK)]
+    if not chunks:
+        return
+    coming = asyncio.ensure_future(store.conversation_days(chunks[0]))
+    try:
+        for number, chunk in enumerate(chunks):
+            conversations = await coming
+            if number + 1 < len(chunks):
+                coming = asyncio.ensure_future(store.conversation_days(chunks[number + 1]))
+            tally.add(conversations, enrolled_in)
+            if progress is not None:
+                progress(number * CHUNK + len(chunk), len(persons))
+    finally:
+        coming.cancel()  # done by now, unless counting failed
 
 
 async def tranche_figures(
@@ -90,11 +120,12 @@ async def first_day(store: Store, today: date) -> date:
     return min([*days, first] if first else days, default=today)
 
 
-async def _enrolled_persons(store: Store, keys: Keys, codes: set[str]) -> dict[Pseudonym, list[str]]:
-    """Each enrolled person (pseudonym) with the tranches they joined, from one pass over the contacts."""
-    chats = dict(await store.contacts())
+def _enrolled_persons(
+    keys: Keys, chats: Mapping[Pseudonym, int], enrolments: Iterable[tuple[Pseudonym, str]], codes: set[str]
+) -> dict[Pseudonym, list[str]]:
+    """Each person (pseudonym) enrolled in one of ``codes``, with the tranches they joined, matched by chat id."""
     found: dict[Pseudonym, list[str]] = defaultdict(list)
-    for contact, code in await store.enrolments():
+    for contact, code in enrolments:
         if code in codes and contact in chats:
             found[keys.telegram_person(chats[contact])].append(code)
     return found
@@ -135,19 +166,21 @@ class _Tally:
         for person in {*finished, *started}:
             sessions, followups = finished.get(person, ()), started.get(person, set())
             for code in enrolled_in[person]:
-                self.completed[code].update(self.sessions[session] for session in sessions)
-                self.answered[code].update(followups & self.followups_of[code])
+                completed, answered = self.completed[code], self.answered[code]
+                for session in sessions:
+                    completed[self.sessions[session]] += 1
+                for dialogue in followups & self.followups_of[code]:
+                    answered[dialogue] += 1
 
     def title(self, dialogue: DialogueId) -> str:
         known = self.dialogues.get(dialogue)
         return known.title.get(self.language) if known else dialogue
 
 
-async def _weeks(
-    store: Store, tranches: list[Tranche], sent: list[Sent], tally: _Tally, period: Period
+def _weeks(
+    active: Mapping[date, int], tranches: list[Tranche], sent: list[Sent], tally: _Tally, period: Period
 ) -> dict[str, WeekTally]:
     """The trend across all courses, week by week: active, newly enrolled (by course day), sent, answered."""
-    active = await store.weekly_active(period.start, period.end)
     new: Counter[str] = Counter()
     for tranche in tranches:
         new[week_of(tranche.day)] += tranche.enrolled

@@ -64,6 +64,8 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
     ) -> None:
         self.path, self._writer, self._reader, self._keys, self._clock, self._tz = path, writer, reader, keys, clock, tz
         self.upgraded: tuple[Migration, ...] = ()
+        self._scanner: aiosqlite.Connection | None = None  # opened by the first long count (``_scan``)
+        self._scanner_opening = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -101,7 +103,9 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         return store
 
     async def close(self) -> None:
-        """Close both connections and the writer's thread (left open, they keep the process alive)."""
+        """Close the connections and the writer's thread (left open, they keep the process alive)."""
+        if self._scanner is not None:
+            await self._scanner.close()
         await self._reader.close()
         await self._writer.close()
 
@@ -116,6 +120,14 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
 
     async def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
         return list(await self._reader.execute_fetchall(sql, tuple(parameters)))
+
+    async def _scan(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """A count over whole tables, on a reader of its own: it takes seconds at 100,000 people, and meanwhile
+        everyone else's reads go on, and so does the caller's next question (SQLite runs both at once)."""
+        async with self._scanner_opening:
+            if self._scanner is None:
+                self._scanner = await sqlite_files.connect_reader(self.path)
+        return list(await self._scanner.execute_fetchall(sql, tuple(parameters)))
 
     def _now(self) -> datetime:
         return self._clock().astimezone(self._tz)
@@ -225,7 +237,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
 
     async def weekly_active(self, since: date, until: date) -> dict[date, int]:
         """Per ISO week (its Monday), how many people took a step, chose or wrote in it."""
-        rows = await self._rows(  # people per day first (from the indexes by day), then the week of each day
+        rows = await self._scan(  # people per day first (from the indexes by day), then the week of each day
             "SELECT monday, count(DISTINCT person) FROM (SELECT person, date(day, '-6 days', 'weekday 1') AS monday "
             "FROM (SELECT DISTINCT day, person FROM ("
             + " UNION ALL ".join(f"SELECT day, person FROM {table} WHERE day BETWEEN ?1 AND ?2" for table in _DAILY)
@@ -236,7 +248,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
 
     async def first_active_day(self) -> date | None:
         """The day of the earliest step, choice or reflection still kept, or None."""
-        (row,) = await self._rows(
+        (row,) = await self._scan(
             "SELECT min(day) FROM (" + " UNION ALL ".join(f"SELECT min(day) AS day FROM {t}" for t in _DAILY) + ")"
         )
         return None if row[0] is None else date.fromisoformat(row[0])

@@ -24,6 +24,9 @@ class SqliteParts:
     async def _rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         raise NotImplementedError
 
+    async def _scan(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
     def _now(self) -> datetime:
         raise NotImplementedError
 

@@ -226,7 +226,8 @@ CREATE TABLE tranche_trainers (
 """
 
 # Insights: the day a conversation (re)started (days, never times), for the days it took to finish. The
-# report's weekly figures count people per day: indexes of (day, person) answer that without reading the rows.
+# report's weekly figures count people per day: indexes of (day, person) answer that without reading the rows;
+# the follow-ups sent per tranche come from an index of only those rows.
 STARTED = """
 ALTER TABLE conversations ADD COLUMN started TEXT;
 
@@ -234,6 +235,8 @@ CREATE INDEX conversations_by_day ON conversations (day, person);
 CREATE INDEX choices_by_day ON choices (day, person);
 DROP INDEX reflections_by_day;
 CREATE INDEX reflections_by_day ON reflections (day, person);
+
+CREATE INDEX outbox_followups_sent ON outbox (tranche, dialogue, due) WHERE kind = 'followup' AND status = 'sent';
 """
 
 SEALED_NOTE = (
