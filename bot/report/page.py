@@ -16,7 +16,7 @@ in full.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from html import escape
 from typing import Final
 
@@ -241,6 +241,7 @@ def _rate(published: Published, cell: Cell, language: str, gaps: set[Hidden]) ->
     return escape(texts.percent(share, language))
 
 
+@lru_cache(maxsize=64)
 def _gap(gap: Hidden, language: str, k: int) -> str:
     why = escape(note(gap, language, k))
     return f'<span aria-hidden="true" title="{why}">{MARKS[gap]}</span><span class="sr">{why}</span>'

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Final
 
 from bot.report import texts
@@ -86,8 +87,9 @@ def _course_rows(published: Published, course: CourseTally, language: str) -> It
             yield _rate(published, Cell(course.title, row, title, measure=RESPONSE), language)
 
 
+@lru_cache(maxsize=64)
 def note(gap: Hidden | None, language: str, k: int) -> str:
-    """Why a figure is left out, in ``language``; empty when it is shown."""
+    """Why a figure is left out, in ``language``; empty when it is shown (remembered: asked once per figure)."""
     if gap is None:
         return ""
     return texts.say("fewer", language, k=k) if gap is Hidden.SMALL else texts.say("gap_guard", language)
@@ -110,8 +112,8 @@ def _plain(cell: Cell, value: int) -> Row:
 
 
 def _row(cell: Cell, value: str, why: str) -> Row:
-    course, tranche, dialogue = (_text(title) for title in (cell.course, cell.tranche, cell.dialogue))
-    return course, tranche, dialogue, cell.week, cell.measure, value, why
+    course, tranche, dialogue, week, measure = cell
+    return _text(course), _text(tranche), _text(dialogue), week, measure, value, why
 
 
 def _text(title: str) -> str:

@@ -26,7 +26,8 @@ store query (the SQL runs on aiosqlite's thread, where cProfile does not look); 
 are slower. ``--out DIR`` keeps each report in DIR/N; a report that takes over ``--timeout`` seconds is
 stopped and said so.
 
-Figures are reported, never enforced.
+First it times a fixed pure-Python loop, so that figures from a busy shared machine can be read against
+its speed at the time. Figures are reported, never enforced.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ AIM_PEOPLE, AIM_SECONDS, AIM_MB = 100_000, 10.0, 300.0
 QUICK = ["--people", "2000"]
 MEASURED = "MEASURED "  # the child's line of figures starts with this
 TOP = 15  # profile entries shown
+REFERENCE_LOOP = 10_000_000  # additions timed as the machine's speed
 
 
 # -- build: walks through the shipped dialogues ---------------------------------------------------
@@ -535,6 +537,14 @@ def bench(people: int, args: argparse.Namespace) -> None:
             report_profile(measured)
 
 
+def machine_speed() -> None:
+    """A fixed pure-Python loop, timed: the figures above and below scale with it on a shared machine."""
+    started, total = time.perf_counter(), 0
+    for n in range(REFERENCE_LOOP):
+        total += n
+    print(f"this machine: {REFERENCE_LOOP:,} additions in a Python loop take {time.perf_counter() - started:.2f} s")
+
+
 def people_list(raw: str) -> list[int]:
     try:
         found = [int(part) for part in raw.split(",")]
@@ -557,6 +567,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.measure:
         measure_here(args.measure, args.profile)
         return
+    machine_speed()
     for people in people_list(QUICK[1]) if args.quick else args.people:
         bench(people, args)
 
