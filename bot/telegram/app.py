@@ -29,12 +29,12 @@ from bot.telegram.menus import set_menus
 from bot.telegram.poller import Poller
 from bot.telegram.render import Renderer
 from bot.telegram.services import Courses, Services
+from bot.telegram.transport import AiohttpRequest
 
 logger = logging.getLogger(__name__)
 Worker = Callable[[Services], Coroutine[Any, Any, None]]  # a background task the bot runs while it serves
-# People served at once, and HTTP connections to the Bot API. httpcore scans every pooled connection
-# on each request, so a pool much larger than needed costs CPU on every call (bench_bot.py: 8.9 ms of
-# CPU per action with 16 connections, 7.2 with 4); 8 keeps replies flowing at real network latency.
+# People served at once, and kept-alive HTTP connections to the Bot API for their replies (8 keep
+# replies flowing at real network latency); the long poll has a connection of its own.
 CONCURRENCY = 16
 CONNECTIONS = 8
 
@@ -46,8 +46,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder.token(settings.require_token())
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .connection_pool_size(CONNECTIONS)
-        .pool_timeout(10.0)
+        .request(AiohttpRequest(CONNECTIONS, pool=10.0))
+        .get_updates_request(AiohttpRequest(1))
         .updater(None)
         .job_queue(None)
         .build()

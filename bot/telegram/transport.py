@@ -1,0 +1,119 @@
+"""HTTP to the Bot API over one aiohttp session, behind python-telegram-bot's ``BaseRequest``.
+
+python-telegram-bot's own transport (httpx) cost 0.96 to 1.42 ms of CPU per call
+under load, most of it httpcore looking at every pooled connection on each
+request; over an aiohttp session the same call costs about a third of that
+(issue "The fast path"; ``tests/benchmarks/bench_bot.py`` prints the figures).
+
+``BaseRequest`` turns HTTP answers into the library's errors (``RetryAfter``,
+``Forbidden``, ``BadRequest``, ``NetworkError``...); this module only has to
+say what went wrong on the way: a timeout (connecting, waiting for a free
+connection, or reading the answer) is ``TimedOut``, anything else aiohttp raises
+is ``NetworkError``. Connections are kept alive and limited in number;
+``HTTP(S)_PROXY`` in the environment is honoured as python-telegram-bot's httpx
+transport honours it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+Timeout = float | None
+_DEFAULT = type(BaseRequest.DEFAULT_NONE)  # what a call passes for "the transport's own timeout"
+
+
+class AiohttpRequest(BaseRequest):
+    """One keep-alive ``aiohttp.ClientSession`` with at most ``connections`` open connections.
+
+    The timeouts mean what they mean for python-telegram-bot's ``HTTPXRequest``: ``pool``
+    for a free connection, ``connect`` for a new one, ``read`` for the answer, ``write``
+    for sending the request (``media_write`` when it carries a file).
+    """
+
+    def __init__(
+        self,
+        connections: int = 8,
+        *,
+        read: Timeout = 5.0,
+        write: Timeout = 5.0,
+        connect: Timeout = 5.0,
+        pool: Timeout = 1.0,
+        media_write: Timeout = 20.0,
+    ) -> None:
+        if connections < 1:
+            raise ValueError("connections must be at least 1")
+        self.connections = connections
+        self._read, self._write, self._connect, self._pool, self._media_write = read, write, connect, pool, media_write
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self.connections, keepalive_timeout=30.0)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": self.USER_AGENT}, trust_env=True
+            )
+
+    async def shutdown(self) -> None:
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+    async def do_request(  # noqa: PLR0917 (the signature is BaseRequest's)
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        files = request_data.multipart_data if request_data is not None else None
+        read = _given(read_timeout, self._read)
+        connect = _given(connect_timeout, self._connect)
+        pool = _given(pool_timeout, self._pool)
+        write = _given(write_timeout, self._media_write if files else self._write)
+        timeout = aiohttp.ClientTimeout(total=None, connect=_sum(pool, connect), sock_connect=connect, sock_read=read)
+        body = _body(request_data, files)
+        try:
+            async with asyncio.timeout(_sum(_sum(pool, connect), _sum(write, read))):  # write has no timeout of its own
+                async with self._session.request(method, url, data=body, timeout=timeout) as response:
+                    return response.status, await response.read()
+        except TimeoutError as exc:  # asyncio's and aiohttp's timeouts (ServerTimeoutError) alike
+            raise TimedOut(f"no answer from the Bot API in time ({type(exc).__name__})") from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+def _given(value: Any, default: Timeout) -> Timeout:
+    """A timeout passed for one call, or the transport's own when the call left it at its default."""
+    return default if isinstance(value, _DEFAULT) else value
+
+
+def _sum(first: Timeout, second: Timeout) -> Timeout:
+    """Two timeouts one after the other; None (no limit) if either has none."""
+    return None if first is None or second is None else first + second
+
+
+def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
+    """Form fields as python-telegram-bot encodes them; a multipart form when a file goes along."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    if not files:
+        return fields
+    form = aiohttp.FormData(fields)
+    for name, (filename, content, mime_type) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mime_type)
+    return form
