@@ -3,11 +3,19 @@
 The store numbers versions (1, 2, …) as they are published; a loaded
 dialogue carries that number, so a conversation stays pinned to the version it
 started on while new conversations get the newest.
+
+Which version is the newest is kept in memory too: read in one query (no sources),
+updated at once when this process publishes, and read again at most every
+``REFRESH`` seconds (another process, ``goodwork dialogues publish`` say, may have
+published meanwhile) or when a dialogue is asked for that it does not know yet.
+An update never reads a dialogue's source.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +24,8 @@ from bot.dialogue.files import check_paths
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.store.protocol import Store, StoreError, Version
+
+REFRESH = 10.0  # seconds the newest version numbers are trusted before they are read again
 
 
 class UnknownDialogueError(StoreError):
@@ -31,6 +41,8 @@ class Synced:
 class Catalogue:
     def __init__(self, store: Store) -> None:
         self._store, self._loaded = store, dict[tuple[DialogueId, int], Dialogue]()
+        self._newest: dict[DialogueId, int] = {}
+        self._newest_read = -math.inf  # time.monotonic() when the newest numbers were last read
 
     async def publish(
         self, source: bytes, path: str, published_by: str, base_dir: Path | None = None, update: int | None = None
@@ -47,6 +59,8 @@ class Catalogue:
 
     async def get(self, dialogue: DialogueId, number: int | None = None) -> Dialogue:
         """Version ``number`` of ``dialogue`` (its newest if None), or UnknownDialogueError."""
+        if number is None:
+            number = (await self._newest_numbers(dialogue)).get(dialogue)
         if number is not None and (dialogue, number) in self._loaded:
             return self._loaded[dialogue, number]
         version = await self._store.version(dialogue, number)
@@ -57,8 +71,15 @@ class Catalogue:
 
     async def published(self) -> list[Dialogue]:
         """The newest version of every published dialogue, by id; each parsed once, sources read only when new."""
-        newest = await self._store.newest_versions()
+        newest = await self._newest_numbers()
         return [await self.get(dialogue, number) for dialogue, number in sorted(newest.items())]
+
+    async def _newest_numbers(self, wanted: DialogueId | None = None) -> dict[DialogueId, int]:
+        """Each dialogue's newest version number: from memory, read again when stale or ``wanted`` is unknown."""
+        if time.monotonic() - self._newest_read > REFRESH or (wanted is not None and wanted not in self._newest):
+            self._newest = await self._store.newest_versions()
+            self._newest_read = time.monotonic()
+        return self._newest
 
     async def sync(self, folder: Path, published_by: str) -> Synced:
         """Publish every valid dialogue in ``folder`` whose text is new; report the broken ones.
@@ -109,6 +130,8 @@ class Catalogue:
 
     def _remember(self, dialogue: Dialogue) -> Dialogue:
         self._loaded[dialogue.id, dialogue.version] = dialogue
+        if dialogue.version > self._newest.get(dialogue.id, 0):
+            self._newest[dialogue.id] = dialogue.version
         return dialogue
 
 

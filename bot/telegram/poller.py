@@ -37,6 +37,7 @@ from typing import Any, Protocol
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
+from bot.telegram import api
 from bot.telegram.render import retry_seconds
 from bot.telegram.slots import slot
 
@@ -89,7 +90,7 @@ class Poller:
         self._lanes: dict[int, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._pending: set[int] = set()  # in progress and holding the offset back
-        self._held: dict[int, Update] = {}  # the updates in progress (pending or spilled)
+        self._held: dict[int, JSONDict | str] = {}  # the updates in progress (pending or spilled), as sent
         self._spilled: set[int] = set()  # in progress and kept in the inbox
         self._newest = -1
         self._progress = asyncio.Event()
@@ -120,7 +121,7 @@ class Poller:
                 self._spawn(self._unspill(update_id))
                 continue
             self._spilled.add(update_id)
-            self._queue(update, holds_offset=False)
+            self._queue(update, raw, holds_offset=False)
 
     async def _poll(self) -> None:
         backoff = 1.0
@@ -167,7 +168,7 @@ class Poller:
         data = {"offset": self.offset, "timeout": timeout, "limit": limit, "allowed_updates": list(ALLOWED_UPDATES)}
         # Bot.get_updates reads a batch as a whole: one update it cannot read would stop polling for
         # good, and PTB's CRITICAL log of that failure holds the raw updates (names and texts included).
-        return list(await self.bot._post("getUpdates", data, read_timeout=timeout + READ_MARGIN))
+        return list(await api.call(self.bot, "getUpdates", data, read_timeout=timeout + READ_MARGIN))
 
     def _read(self, data: JSONDict) -> Update | None:
         try:
@@ -183,13 +184,13 @@ class Poller:
             self._newest = _id(data)
             update = self._read(data)
             if update is not None:
-                self._queue(update)
+                self._queue(update, data)
 
-    def _queue(self, update: Update, holds_offset: bool = True) -> None:
-        """Into its person's lane (or, past the backlog, to ``overflow``)."""
+    def _queue(self, update: Update, raw: JSONDict | str, holds_offset: bool = True) -> None:
+        """Into its person's lane (or, past the backlog, to ``overflow``); ``raw`` is kept to spill it."""
         if holds_offset:
             self._pending.add(update.update_id)
-        self._held[update.update_id] = update
+        self._held[update.update_id] = raw
         lane = self._lanes.setdefault(_lane_key(update), _Lane())
         if lane.queue.qsize() >= self.backlog:
             return self._overflow(lane, update)
@@ -237,7 +238,7 @@ class Poller:
             return
         held = sorted(self._pending)
         try:
-            await self.inbox.spill([(update_id, self._held[update_id].to_json()) for update_id in held])
+            await self.inbox.spill([(update_id, _text(self._held[update_id])) for update_id in held])
         except Exception as exc:  # the offset keeps waiting for them, as without an inbox
             logger.warning("could not keep %d update(s) in the inbox (%s)", len(held), type(exc).__name__)
             return
@@ -281,6 +282,10 @@ class Poller:
         if self._newest >= 0:
             with contextlib.suppress(TelegramError):  # e.g. Conflict: the next poller confirms them
                 await self._get_updates(0, limit=1)
+
+
+def _text(raw: JSONDict | str) -> str:
+    return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
 
 
 def _id(data: JSONDict) -> int:

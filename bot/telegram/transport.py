@@ -107,13 +107,18 @@ def _sum(first: Timeout, second: Timeout) -> Timeout:
 
 
 def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
-    """Form fields as python-telegram-bot encodes them; a multipart form when a file goes along."""
+    """Form fields as python-telegram-bot encodes them; a multipart form when a file goes along.
+
+    Without a file the fields go as URL-encoded bytes: handing aiohttp a dict builds a ``FormData``
+    and a multipart writer (with a fresh uuid4 boundary) per request before it finds there is no file.
+    """
     if request_data is None:
         return None
-    fields = request_data.json_parameters
     if not files:
-        return fields
-    form = aiohttp.FormData(fields)
+        return aiohttp.payload.BytesPayload(
+            request_data.url_encoded_parameters().encode(), content_type="application/x-www-form-urlencoded"
+        )
+    form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form
