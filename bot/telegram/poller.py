@@ -45,7 +45,12 @@ logger = logging.getLogger(__name__)
 
 Handle = Callable[[Update], Awaitable[None]]
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
-BUSY_POLL = 0.025  # while updates are in progress, poll at most this often (for other people's updates)
+# While updates are in progress the offset cannot move past them, so Telegram answers a poll at once
+# (with them again): poll every BUSY_POLL s while polls bring new updates, and when they bring nothing
+# new (replies only wait, for a typing pause or Telegram's retry_after) twice as long each time, up to
+# QUIET_POLL s; an update that finishes makes the wait short again.
+BUSY_POLL = 0.025
+QUIET_POLL = 0.2
 SPILL_SPAN = 50  # updates from the oldest in progress to the newest: from here on, those in progress go to the inbox
 MAX_BACKOFF = 30.0
 READ_MARGIN = 5.0  # seconds a long poll may take beyond its timeout before the read counts as failed
@@ -93,6 +98,7 @@ class Poller:
         self._held: dict[int, JSONDict | str] = {}  # the updates in progress (pending or spilled), as sent
         self._spilled: set[int] = set()  # in progress and kept in the inbox
         self._newest = -1
+        self._wait = BUSY_POLL  # before the next poll while updates are in progress
         self._progress = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -149,7 +155,7 @@ class Poller:
     async def _fetch(self) -> list[JSONDict] | None:
         """One getUpdates call that returns early on ``stop()``; None if it was cut short."""
         if self._pending:  # Telegram would answer at once with them again: give them a moment to finish
-            await self._wait_until_idle(BUSY_POLL)
+            await self._wait_until_idle(self._wait)
         poll = asyncio.ensure_future(self._get_updates(0 if self._pending else self.timeout))
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
@@ -178,6 +184,7 @@ class Poller:
             return None
 
     def _dispatch(self, batch: list[JSONDict]) -> None:
+        newest = self._newest
         for data in batch:
             if _id(data) <= self._newest:
                 continue  # still in progress: Telegram sent it again because it is not confirmed yet
@@ -185,6 +192,7 @@ class Poller:
             update = self._read(data)
             if update is not None:
                 self._queue(update, data)
+        self._wait = BUSY_POLL if self._newest > newest else min(2 * self._wait, QUIET_POLL)
 
     def _queue(self, update: Update, raw: JSONDict | str, holds_offset: bool = True) -> None:
         """Into its person's lane (or, past the backlog, to ``overflow``); ``raw`` is kept to spill it."""
@@ -264,12 +272,15 @@ class Poller:
         return task
 
     async def _wait_until_idle(self, seconds: float) -> None:
-        """Until nothing is in progress, or ``seconds`` have passed."""
+        """Until nothing is in progress, or ``seconds`` have passed; an update that finished meanwhile
+        makes the next wait short again (the offset it frees is worth confirming)."""
         deadline = asyncio.get_running_loop().time() + seconds
         while self._pending and (left := deadline - asyncio.get_running_loop().time()) > 0:
             self._progress.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._progress.wait(), left)
+            if self._progress.is_set():
+                self._wait = BUSY_POLL
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
