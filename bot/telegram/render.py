@@ -1,4 +1,4 @@
-"""Engine outputs as Telegram messages: bubbles with a typing pause, keyboards, the chosen option.
+"""Engine outputs as Telegram messages: a step's bubbles joined, keyboards, the chosen option.
 
 The only place that turns ``Say``/``AskChoice``/``AskText``/``Chosen``/``Finished``
 into chat. Every call is retried until it goes through or clearly cannot:
@@ -13,23 +13,58 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.dialogue.events import Answered, AskChoice, AskText, Chosen, Finished, Output, Say
+from bot.dialogue.texts import MAX_LABEL
+from bot.telegram import api, bubbles
+from bot.telegram.bubbles import MESSAGE_LIMIT
 from bot.telegram.slots import idle
 from bot.telegram.texts import text
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 NETWORK_TRIES = 5  # a network error, timeout or 5xx: tried again after 0.5, 1, 2 and 4 s
+# Characters a question's message keeps free for "→ <label>" under it after the press (labels are
+# at most MAX_LABEL characters, and the labels of the bot's own buttons are shorter still).
+MARK_ROOM = len("\n\n→ ") + MAX_LABEL
 MAX_WAIT = 15 * 60.0  # seconds of RetryAfter waits one call may add up before it gives up
 Peers = Callable[[Chosen], Awaitable[str]]
 Consent = Callable[[Answered], tuple[str, InlineKeyboardMarkup]]  # the question asked after a shareable answer
+
+
+class Shown(NamedTuple):
+    """A message the bot sent: all a reply needs of it later (python-telegram-bot's ``Message`` fits too)."""
+
+    chat_id: int
+    message_id: int
+    text: str | None
+
+
+class Posted(Protocol):
+    @property
+    def chat_id(self) -> int: ...
+
+    @property
+    def message_id(self) -> int: ...
+
+    @property
+    def text(self) -> str | None: ...
+
+
+@dataclass
+class _Step:
+    """The messages of one step sent so far, and whether its typing action was shown."""
+
+    chat_id: int
+    messages: int = 0
+    typing: bool = False
 
 
 def keyboard(*rows: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -42,10 +77,14 @@ class Renderer:
 
     def __init__(self, bot: Bot, pacing_ms: int, images: Path | None = None) -> None:
         self.bot, self.pacing, self.images = bot, pacing_ms / 1000, images
-        self._skips: dict[int, Message] = {}  # per chat, the question whose Skip button is still showing
+        self._skips: dict[int, Posted] = {}  # per chat, the question whose Skip button is still showing
 
-    async def send(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-        return await self.call(lambda: self.bot.send_message(chat_id, body, reply_markup=markup))
+    async def send(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> Shown:
+        params: dict[str, Any] = {"chat_id": chat_id, "text": body}
+        if markup is not None:
+            params["reply_markup"] = markup
+        sent = await self.call(lambda: api.call(self.bot, "sendMessage", params))
+        return Shown(chat_id, int(sent["message_id"]), body)
 
     async def outputs(
         self,
@@ -54,70 +93,94 @@ class Renderer:
         language: str,
         peers: Peers,
         *,
-        pressed: Message | None = None,
+        pressed: Posted | None = None,
         consent: Consent | None = None,
     ) -> int | None:
-        """Show what a step produced, in order; the first bubble comes at once, the next after a pause.
+        """Show what a step produced, in order, as few messages as Telegram allows (``bubbles``).
 
-        Returns the message id of the question shown last (None if none was), so that an answer can be
-        told apart from text written before the question appeared.
+        The bubbles of a step are paragraphs of one message with the question last; an image is a
+        photo captioned with the text before it when that fits. The first message comes at once,
+        any next one after a pause (one typing action per step). Returns the message id of the
+        question shown last (None if none was), so that an answer can be told apart from text
+        written before the question appeared.
         """
-        first, asked = True, None
+        step, paragraphs, asked = _Step(chat_id), [], None
         for output in outputs:
             if isinstance(output, Chosen | Answered):
-                await self._record(chat_id, output, language, peers, pressed)
+                if note := await self._record(chat_id, output, language, peers, pressed):
+                    paragraphs.append(note)
                 if isinstance(output, Answered) and output.share and output.text is not None and consent:
-                    await self.send(chat_id, *consent(output))
-                continue
-            shown = self._message(output, language)
-            if shown is None:
-                continue
-            if not first:
-                await self.pause(chat_id)
-            first = False
-            sent = await self._show(chat_id, output, *shown)
-            if isinstance(output, AskChoice | AskText):
-                asked = sent
-        return asked
+                    await self._paced(step, *consent(output))
+            elif isinstance(output, Say) and output.image:
+                paragraphs = await self._photo(step, output.image, [*paragraphs, output.text])
+            elif isinstance(output, Say):
+                paragraphs.append(output.text)
+            elif isinstance(output, AskChoice | AskText):
+                markup = self._markup(output, language)
+                asked = await self._paragraphs(step, [*paragraphs, output.text], markup)
+                paragraphs = []
+                if isinstance(output, AskText) and markup is not None:
+                    self._skips[chat_id] = asked
+            elif isinstance(output, Finished):
+                paragraphs.append(text("finished", language))
+        if paragraphs:
+            await self._paragraphs(step, paragraphs, None)
+        return asked.message_id if asked is not None else None
 
     async def _record(
-        self, chat_id: int, output: Chosen | Answered, language: str, peers: Peers, pressed: Message | None
-    ) -> None:
-        """Under the pressed question, what was chosen (or that it was skipped); then how peers chose."""
+        self, chat_id: int, output: Chosen | Answered, language: str, peers: Peers, pressed: Posted | None
+    ) -> str | None:
+        """Under the pressed question, what was chosen (or that it was skipped); how peers chose, to show next."""
         if isinstance(output, Answered):
             skip_shown = self._skips.pop(chat_id, None)
             if output.text is None:
                 await self.mark_chosen(pressed, text("chosen_mark", language, label=text("skip_button", language)))
             elif skip_shown is not None:  # answered by typing: the Skip button under the question goes
                 await self.remove_keyboard(skip_shown)
-            return
+            return None
         await self.mark_chosen(pressed, text("chosen_mark", language, label=output.label))
-        if output.peers:
-            await self.send(chat_id, await peers(output))
+        return await peers(output) if output.peers else None
 
-    def _message(self, output: Output, language: str) -> tuple[str, InlineKeyboardMarkup | None] | None:
-        if isinstance(output, Say):
-            return output.text, None
+    @staticmethod
+    def _markup(output: AskChoice | AskText, language: str) -> InlineKeyboardMarkup | None:
         if isinstance(output, AskChoice):
-            return output.text, keyboard(*((offer.label, offer.data) for offer in output.options))
-        if isinstance(output, AskText):
-            skip = keyboard((text("skip_button", language), output.skip_data)) if output.skip_data else None
-            return output.text, skip
-        if isinstance(output, Finished):
-            return text("finished", language), None
-        return None
+            return keyboard(*((offer.label, offer.data) for offer in output.options))
+        return keyboard((text("skip_button", language), output.skip_data)) if output.skip_data else None
 
-    async def _show(self, chat_id: int, output: Output, body: str, markup: InlineKeyboardMarkup | None) -> int:
-        if isinstance(output, Say) and output.image:
-            image = output.image
-            photo = await self.call(lambda: self.bot.send_photo(chat_id, self._image(image), caption=body[:1024]))
-            if len(body) > 1024:
-                return (await self.send(chat_id, body)).message_id
-            return photo.message_id
-        sent = await self.send(chat_id, body, markup)
-        if isinstance(output, AskText) and markup is not None:
-            self._skips[chat_id] = sent
-        return sent.message_id
+    async def _paragraphs(self, step: _Step, paragraphs: list[str], markup: InlineKeyboardMarkup | None) -> Shown:
+        """``paragraphs`` as few messages as fit, ``markup`` under the last; the last message sent.
+
+        A question leaves room for the mark of the chosen option that its message gets after the press.
+        """
+        *before, last = bubbles.messages(paragraphs, MESSAGE_LIMIT - MARK_ROOM if markup else MESSAGE_LIMIT)
+        for body in before:
+            await self._paced(step, body)
+        return await self._paced(step, last, markup)
+
+    async def _photo(self, step: _Step, image: str, paragraphs: list[str]) -> list[str]:
+        """The image, captioned with ``paragraphs`` (its own text last) if they fit; what is left to show after it."""
+        *before, own = paragraphs
+        if (joined := bubbles.caption(paragraphs)) is None and before:
+            await self._paragraphs(step, before, None)
+            joined = bubbles.caption([own])
+        await self._before(step)
+        await self.call(lambda: self.bot.send_photo(step.chat_id, self._image(image), caption=joined or None))
+        return [own] if joined is None else []
+
+    async def _paced(self, step: _Step, body: str, markup: InlineKeyboardMarkup | None = None) -> Shown:
+        await self._before(step)
+        return await self.send(step.chat_id, body, markup)
+
+    async def _before(self, step: _Step) -> None:
+        """The first message of a step goes at once; each next one after a pause, typing shown once per step."""
+        step.messages += 1
+        if step.messages == 1 or self.pacing <= 0:
+            return
+        if not step.typing:
+            step.typing = True
+            typing = {"chat_id": step.chat_id, "action": ChatAction.TYPING.value}
+            await self.call(lambda: api.call(self.bot, "sendChatAction", typing))
+        await idle(self.pacing)
 
     def _image(self, name: str) -> str | bytes:
         """An https:// address as it is (Telegram fetches it); a file beside the dialogues, as its bytes."""
@@ -125,31 +188,26 @@ class Renderer:
             return name
         return (self.images / PurePosixPath(name)).read_bytes()
 
-    async def mark_chosen(self, pressed: Message | None, mark: str) -> None:
+    async def mark_chosen(self, pressed: Posted | None, mark: str) -> None:
         """Take the keyboard off the pressed question and show what was chosen under it."""
         if pressed is None or not pressed.text:
             return
         body = f"{pressed.text}\n\n{mark}"
         try:
-            await self.call(lambda: self.bot.edit_message_text(body, pressed.chat_id, pressed.message_id))
+            edit = {"chat_id": pressed.chat_id, "message_id": pressed.message_id, "text": body}
+            await self.call(lambda: api.call(self.bot, "editMessageText", edit))
         except BadRequest as exc:  # already edited (a repeated press) or too old to edit
             logger.info("could not mark the chosen option: %s", exc.message)
 
-    async def remove_keyboard(self, pressed: Message | None, mark: str | None = None) -> None:
+    async def remove_keyboard(self, pressed: Posted | None, mark: str | None = None) -> None:
         if pressed is not None and mark:
             await self.mark_chosen(pressed, mark)
         elif pressed is not None:
             try:
-                await self.call(lambda: self.bot.edit_message_reply_markup(pressed.chat_id, pressed.message_id))
+                edit = {"chat_id": pressed.chat_id, "message_id": pressed.message_id}
+                await self.call(lambda: api.call(self.bot, "editMessageReplyMarkup", edit))
             except BadRequest as exc:
                 logger.info("could not remove a keyboard: %s", exc.message)
-
-    async def pause(self, chat_id: int) -> None:
-        """A short typing pause between two bubbles (none at all with pacing 0)."""
-        if self.pacing <= 0:
-            return
-        await self.call(lambda: self.bot.send_chat_action(chat_id, ChatAction.TYPING))
-        await idle(self.pacing)
 
     async def call(self, request: Callable[[], Awaitable[T]]) -> T:
         """Make a Bot API call; wait and try again while Telegram asks to wait or cannot be reached."""

@@ -23,6 +23,7 @@ from bot.store.catalogue import Catalogue, UnknownDialogueError
 from bot.store.conversations import Conversations
 from bot.store.keys import Identity, Keys
 from bot.store.protocol import Participant, Planned, Store, Tranche
+from bot.telegram import api
 from bot.telegram.callbacks import ShareButton
 from bot.telegram.render import Consent, Renderer, keyboard
 from bot.telegram.texts import LANGUAGE_BUTTONS, text
@@ -158,7 +159,8 @@ class Services:
         if query is None:
             return
         try:
-            await self.renderer.call(lambda: query.answer(text(key, turn.language) if key else None))
+            answer = {"callback_query_id": query.id, **({"text": text(key, turn.language)} if key else {})}
+            await self.renderer.call(lambda: api.call(self.renderer.bot, "answerCallbackQuery", answer))
         except BadRequest as exc:  # too old (the bot was away) or answered already: the step still counts
             logger.info("could not answer a button press: %s", exc.message)
 

@@ -41,6 +41,11 @@ async def participant_of(bot: Bot, person: Person) -> Participant | None:
     return await store_of(bot).participant(who(bot, person).contact)
 
 
+def joined(*paragraphs: str) -> str:
+    """One message of a dialogue step as the bot sends it: its bubbles as paragraphs, blank lines between."""
+    return "\n\n".join(paragraphs)
+
+
 async def texts(person: Person, timeout: float = 5.0) -> list[str]:
     """The texts of what the bot sent ``person`` since the last look, once it has settled."""
     return [message.text for message in await person.replies(timeout)]

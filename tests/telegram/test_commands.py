@@ -8,7 +8,7 @@ from pathlib import Path
 from botrun import DATA, dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import at_why, exported, participant_of, state_of, texts
+from talk import at_why, exported, joined, participant_of, state_of, texts
 
 from bot.telegram.texts import COMMANDS, LANGUAGE_BUTTONS, TEXTS, text
 
@@ -32,17 +32,17 @@ async def test_sessions_lists_progress_and_opens_a_dialogue(tg: FakeTelegram, tm
         assert anna.last.buttons == ["○ Kennismaking", "○ Proef"]
 
         await anna.press("○ Proef")
-        assert (await texts(anna))[-1] == "Wat doet hij?"
+        assert await texts(anna) == ["Hallo", joined("Een zaak", "Martin twijfelt.", "Wat doet hij?")]
         await anna.press("○ Kennismaking")
-        assert await texts(anna) == ["Fijn dat je er bent.", "Waar was je trots op?"]
+        assert await texts(anna) == [joined("Fijn dat je er bent.", "Waar was je trots op?")]
         anna.send("Mijn team")
-        assert await texts(anna) == ["Tot de volgende keer.", text("finished", "nl")]
+        assert await texts(anna) == [joined("Tot de volgende keer.", text("finished", "nl"))]
 
         anna.send("/sessions")
         await anna.replies()
         assert anna.last.buttons == ["✓ Kennismaking", "… Proef"]
         await anna.press("… Proef")
-        assert await texts(anna) == ["Martin twijfelt.", "Wat doet hij?"]
+        assert await texts(anna) == [joined("Martin twijfelt.", "Wat doet hij?")]
         assert anna.last.buttons == ["Schrijven", "Twijfel uiten"]
 
 
@@ -79,11 +79,11 @@ async def test_back_returns_to_the_previous_question(tg: FakeTelegram, tmp_path:
         await anna.press("Schrijven")
         await anna.replies()
         anna.send("/back")
-        assert await texts(anna) == ["Martin twijfelt.", "Wat doet hij?"]
+        assert await texts(anna) == [joined("Martin twijfelt.", "Wat doet hij?")]
         await anna.press("Twijfel uiten")
-        assert (await texts(anna))[-1] == "Waarom?"
+        assert await texts(anna) == [joined(text("peers_too_few", "nl", k=5), "Waarom?")]
         anna.send("Omdat zwijgen niemand helpt")
-        assert await texts(anna) == ["Dank je", text("finished", "nl")]
+        assert await texts(anna) == [joined("Dank je", text("finished", "nl"))]
         kept = await exported(bot, anna)
         assert [(c["node"], c["option"]) for c in kept["choices"]] == [("pick", "voice")]
 
@@ -134,7 +134,7 @@ async def test_dialogue_in_progress_keeps_its_language(tg: FakeTelegram, tmp_pat
         assert await texts(anna) == ["Waarom?"]
         assert anna.last.buttons == ["Overslaan"]
         anna.send("/back")
-        assert await texts(anna) == ["Martin twijfelt.", "Wat doet hij?"]
+        assert await texts(anna) == [joined("Martin twijfelt.", "Wat doet hij?")]
 
 
 async def test_privacy_explains_what_is_kept(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -223,7 +223,7 @@ async def test_stop_pauses_until_resume(tg: FakeTelegram, tmp_path: Path) -> Non
         anna.send("/resume")
         assert await texts(anna) == [text("resume_not_stopped", "nl")]
         await anna.press("Schrijven")
-        assert (await texts(anna))[-1] == "Waarom?"
+        assert await texts(anna) == [joined(text("peers_too_few", "nl", k=5), "Waarom?")]
 
 
 async def test_help_mentions_every_command(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -253,9 +253,9 @@ async def test_start_with_a_dialogue_payload_opens_it(tg: FakeTelegram, tmp_path
         await speaks(anna, "nl")
         await speaks(ben, "en")
         anna.send("/start welcome")
-        assert await texts(anna) == ["Fijn dat je er bent.", "Waar was je trots op?"]
+        assert await texts(anna) == [joined("Fijn dat je er bent.", "Waar was je trots op?")]
         ben.send("/start d_sample")
-        assert (await texts(ben))[-1] == "What does he do?"
+        assert await texts(ben) == ["Hello", joined("A case", "Martin has doubts.", "What does he do?")]
 
 
 async def test_start_with_an_unknown_payload_is_friendly(tg: FakeTelegram, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import chose, exported, participant_of, store_of, texts
+from talk import chose, exported, joined, participant_of, store_of, texts
 
 from bot.config import Settings
 from bot.dialogue.course import load_course
@@ -79,8 +79,12 @@ async def test_the_answer_stays_private_unless_the_person_shares_it(tg: FakeTele
         for person in (anna, ben, cas):
             await chose(person, "en")
         await answer(anna, "I would ask my manager first")
-        assert text("share_question", "en") in anna.texts()
-        assert anna.texts()[-1] == "Thank you" or text("finished", "en") in anna.texts()
+        consent, end = anna.messages[-2:]
+        assert (consent.text, consent.buttons) == (
+            text("share_question", "en"),
+            [text("share_yes", "en"), text("share_no", "en")],
+        ), "the question whether to share is a message of its own, before the rest of the step"
+        assert (end.text, end.buttons) == (joined("Thank you", text("finished", "en")), [])
         assert await shared_texts(bot, anna) == [], "ignoring the question means no"
         await answer(ben, "I would talk to the residents")
         await ben.press(text("share_no", "en"))

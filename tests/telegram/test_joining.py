@@ -12,7 +12,7 @@ from typing import Any
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import chose, exported, participant_of, store_of, texts, until
+from talk import chose, exported, joined, participant_of, store_of, texts, until
 
 from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
@@ -242,5 +242,5 @@ async def test_the_follow_up_comes_in_the_language_of_the_confirmation(tg: FakeT
         await until(lambda: len(ben.messages) == 4)  # the language chosen, the enrolment, the follow-up
         assert ben.last.text == text("followup", "en", course="The trial course", title="Sample")
         await ben.press("Start")
-        assert (await texts(ben))[-2:] == ["Martin has doubts.", "What does he do?"]
+        assert (await texts(ben))[-2:] == ["Hello", joined("A case", "Martin has doubts.", "What does he do?")]
         assert await store_of(bot).outbox_status() == {"sent": 1, "pending": 4, "unknown": 0}  # 3 + its reminder

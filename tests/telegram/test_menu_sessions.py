@@ -10,7 +10,7 @@ import pytest
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import store_of, texts
+from talk import joined, store_of, texts
 
 from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
@@ -143,7 +143,7 @@ async def test_the_dilemma_of_the_week_is_the_newest_one_not_done(tg: FakeTelegr
         buttons = await sessions(anna)
         assert buttons[4:7] == ["○ Deze week: Nieuw dilemma", "○ Dilemma 1", "○ Dilemma 2"]
         await anna.press("○ Deze week: Nieuw dilemma")
-        assert (await texts(anna))[0] == "Over Nieuw dilemma."
+        assert await texts(anna) == [joined("Over Nieuw dilemma.", "Tot ziens.", text("finished", "nl"))]
         buttons = await sessions(anna)
         assert buttons[4:7] == ["○ Deze week: Dilemma 1", "✓ Nieuw dilemma", "○ Dilemma 2"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
-from talk import exported, participant_of, store_of, texts
+from talk import exported, joined, participant_of, store_of, texts
 
 from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
@@ -43,7 +43,7 @@ async def test_start_language_privacy_introduction(tg: FakeTelegram, tmp_path: P
         await anna.press("English")
         shown = [m.text for m in await anna.replies()]
         assert any("/mydata" in t and "/forget" in t for t in shown)
-        assert shown[-2:] == ["Good to have you here.", "What were you proud of?"]
+        assert shown == [text("privacy", "en", **PRIVACY), joined("Good to have you here.", "What were you proud of?")]
         assert anna.last.buttons == ["Skip"]
 
 
@@ -58,7 +58,7 @@ async def test_a_language_button_carrying_a_dialogue_link_opens_it_after_the_pri
         anna.press_data("l:en:s:sample")
         shown = await texts(anna)
         assert shown[0] == text("privacy", "en", **PRIVACY)
-        assert shown[1:] == ["Hello", "A case", "Martin has doubts.", "What does he do?"]
+        assert shown[1:] == ["Hello", joined("A case", "Martin has doubts.", "What does he do?")]
         participant = await participant_of(bot, anna)
         assert participant is not None and participant.language == "en"
 
@@ -79,7 +79,7 @@ async def test_a_carried_course_link_enrols_and_points_to_the_introduction(tg: F
         ]
         assert ben.last.buttons == [text("intro_button", "nl")]
         await ben.press(text("intro_button", "nl"))
-        assert await texts(ben) == ["Fijn dat je er bent.", "Waar was je trots op?"]
+        assert await texts(ben) == [joined("Fijn dat je er bent.", "Waar was je trots op?")]
 
 
 async def test_a_carried_trainer_invitation_makes_a_trainer(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ async def test_a_newcomers_link_waits_for_the_language_and_the_privacy_note(tg: 
         await anna.press("English")
         shown = await texts(anna)
         assert shown[0] == text("privacy", "en", **PRIVACY)
-        assert shown[1:] == ["Hello", "A case", "Martin has doubts.", "What does he do?"]
+        assert shown[1:] == ["Hello", joined("A case", "Martin has doubts.", "What does he do?")]
 
 
 async def test_a_newcomers_course_link_enrols_after_the_privacy_note(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -160,6 +160,5 @@ async def test_a_newcomers_unknown_link_is_answered_after_the_privacy_note(tg: F
         await ben.press("English")
         assert await texts(ben) == [
             text("privacy", "en", **PRIVACY),
-            "Good to have you here.",
-            "What were you proud of?",
+            joined("Good to have you here.", "What were you proud of?"),
         ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import QUERY_INVALID, FakeTelegram
-from talk import Hold, at_why, bounded, button_data, chose, exported, participant_of, state_of, texts, until
+from talk import Hold, at_why, bounded, button_data, chose, exported, joined, participant_of, state_of, texts, until
 
 from bot.telegram.texts import text
 
@@ -58,7 +58,7 @@ async def test_forged_buttons_change_nothing(tg: FakeTelegram, tmp_path: Path) -
         assert anna.answered_callbacks[-len(FORGED) :] == [text(notice, "nl") for notice in FORGED.values()]
         assert await exported(bot, anna) == before
         anna.send("/continue")
-        assert (await texts(anna))[-1] == "Wat doet hij?"
+        assert await texts(anna) == [joined("Martin twijfelt.", "Wat doet hij?")]
 
 
 async def test_open_button_for_an_unknown_dialogue(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ async def test_one_person_in_order_two_people_at_once(
         assert ben.texts() == [text("help", "nl")]
         hold.release()
         shown = await texts(anna)
-        assert shown == [text("peers_too_few", "nl", k=5), "Waarom?", text("written_before_question", "nl")]
+        assert shown == [joined(text("peers_too_few", "nl", k=5), "Waarom?"), text("written_before_question", "nl")]
         assert (await exported(bot, anna))["reflections"] == []
         anna.send("Omdat het moet")
         assert await texts(anna) == ["Wat zou jij doen?"]
@@ -178,7 +178,7 @@ async def test_too_short_reflection_is_refused_kindly(tg: FakeTelegram, tmp_path
         assert await texts(anna) == [text("too_short", "nl", minimum=5)] * 2
         assert (await exported(bot, anna))["reflections"] == []
         anna.send("Met mijn team overleggen")
-        assert (await texts(anna))[0] == "Dank je"
+        assert await texts(anna) == [joined("Dank je", text("finished", "nl"))]
 
 
 async def test_text_while_a_choice_is_open(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -232,7 +232,7 @@ async def test_broken_state_gets_an_apology_and_others_are_served(tg: FakeTelegr
         anna.send("/help")
         assert await texts(anna) == [text("help", "nl")]
         ben.send("/start sample")
-        assert (await texts(ben))[-1] == "Wat doet hij?"
+        assert await texts(ben) == ["Hallo", joined("Een zaak", "Martin twijfelt.", "Wat doet hij?")]
 
 
 async def test_expired_button_press_still_moves_on(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -244,7 +244,7 @@ async def test_expired_button_press_still_moves_on(tg: FakeTelegram, tmp_path: P
         await anna.replies()
         tg.fail_next("answerCallbackQuery", 400, QUERY_INVALID)
         await anna.press("Schrijven")
-        assert await texts(anna) == [text("peers_too_few", "nl", k=5), "Waarom?"]
+        assert await texts(anna) == [joined(text("peers_too_few", "nl", k=5), "Waarom?")]
 
 
 async def test_rate_limited_reply_is_still_delivered(tg: FakeTelegram, tmp_path: Path) -> None:

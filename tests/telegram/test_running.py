@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import TOKEN, FakeTelegram
-from talk import Hold, bounded, chose, exported, participant_of, state_of, store_of, texts, until
+from talk import Hold, bounded, chose, exported, joined, participant_of, state_of, store_of, texts, until
 
 from bot.cli.main import QUIET_LOGGERS, configure_logging, main
 from bot.telegram.app import Bot
 from bot.telegram.poller import PollingError
 from bot.telegram.texts import text
+
+WHY = joined(text("peers_too_few", "nl", k=5), "Waarom?")  # after "Schrijven": how peers chose, then the question
 
 
 async def test_resume_after_a_restart_on_the_version_it_started(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -31,7 +33,7 @@ async def test_resume_after_a_restart_on_the_version_it_started(tg: FakeTelegram
         anna.send("/start sample")
         await anna.replies()
         await anna.press("Schrijven")
-        assert (await texts(anna))[-1] == "Waarom?"
+        assert await texts(anna) == [WHY]
 
     sample = folder / "sample.yaml"
     sample.write_text(sample.read_text().replace("Waarom?", "Waarom zo?").replace("Dank je", "Tot ziens"))
@@ -41,7 +43,7 @@ async def test_resume_after_a_restart_on_the_version_it_started(tg: FakeTelegram
         await anna.press("Overslaan")
         assert await texts(anna) == ["Wat zou jij doen?"]
         anna.send("Eerst met het team praten")
-        assert await texts(anna) == ["Dank je", text("finished", "nl")]
+        assert await texts(anna) == [joined("Dank je", text("finished", "nl"))]
         state = await state_of(bot, anna)
         assert state is not None and state.done and state.version == 1
 
@@ -50,7 +52,7 @@ async def test_resume_after_a_restart_on_the_version_it_started(tg: FakeTelegram
         ben.send("/start sample")
         await ben.replies()
         await ben.press("Schrijven")
-        assert (await texts(ben))[-1] == "Waarom zo?"
+        assert await texts(ben) == [joined(text("peers_too_few", "nl", k=5), "Waarom zo?")]
 
 
 async def test_update_delivered_again_after_a_restart_is_handled_once(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -96,7 +98,7 @@ async def test_offset_never_passes_an_uncommitted_step(
         assert tg.confirmed <= press["update_id"] and press["update_id"] in tg.unconfirmed
 
         hold.release()
-        assert (await texts(anna))[-1] == "Waarom?"
+        assert await texts(anna) == [WHY]
         assert tg.confirmed > last["update_id"]
 
 
@@ -114,7 +116,7 @@ async def test_stopping_lets_an_update_in_progress_finish(
         await anna.press("Schrijven")
         await bounded(hold.reached.wait())
         asyncio.get_running_loop().call_later(0.1, hold.release)
-    assert anna.texts()[-1] == "Waarom?"
+    assert anna.texts()[-1] == WHY
     assert tg.unconfirmed == []
 
 
@@ -142,7 +144,7 @@ async def test_update_cut_short_by_a_crash_is_handled_after_restart(
     assert press["update_id"] in tg.unconfirmed
 
     async with running_bot(settings, tg) as bot:
-        assert await texts(anna) == [text("peers_too_few", "nl", k=5), "Waarom?"]
+        assert await texts(anna) == [WHY]
         assert [c["option"] for c in (await exported(bot, anna))["choices"]] == ["write"]
         assert anna.answered_callbacks == ["", ""], "the language, then the press handled once"
 
@@ -189,7 +191,7 @@ async def test_conflict_while_running_lets_work_in_progress_finish(
             await asyncio.sleep(0.05)  # the 409 reaches the poller while the step is still held
             hold.release()
             await until(lambda: tg.calls_to("getUpdates")[-1].params.get("limit") == 1)  # the drain's last call
-    assert anna.texts()[-1] == "Waarom?"
+    assert anna.texts()[-1] == WHY
 
 
 @pytest.fixture

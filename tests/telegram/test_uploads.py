@@ -8,7 +8,7 @@ import pytest
 from botrun import DATA, dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import chose, state_of, store_of, texts, who
+from talk import chose, joined, state_of, store_of, texts, who
 
 from bot.config import Settings
 from bot.dialogue.model import DialogueId, NodeId
@@ -53,7 +53,7 @@ async def test_valid_file_publishes_version_one(tg: FakeTelegram, tmp_path: Path
         anna = tg.person(language_code="nl")
         await chose(anna, "nl")
         anna.send("/start sample")
-        assert (await texts(anna))[:2] == ["Hallo", "Een zaak"]
+        assert await texts(anna) == ["Hallo", joined("Een zaak", "Martin twijfelt.", "Wat doet hij?")]
 
 
 async def test_changed_file_while_someone_is_mid_dialogue(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ async def test_changed_file_while_someone_is_mid_dialogue(tg: FakeTelegram, tmp_
         anna.send("Omdat het moet.")
         assert await texts(anna) == ["Wat zou jij doen?"]
         anna.send("Eerst praten.")
-        assert await texts(anna) == ["Dank je", text("finished", "nl")]
+        assert await texts(anna) == [joined("Dank je", text("finished", "nl"))]
         state = await state_of(bot, anna)
         assert state is not None and state.version == 1
 
@@ -159,16 +159,19 @@ async def test_preview_plays_the_draft_and_stores_nothing(tg: FakeTelegram, tmp_
         await trainer.press(text("draft_preview", "nl"))
         shown = await texts(trainer)
         assert shown[0] == text("preview_start", "nl", dialogue="sample")
-        assert shown[1:] == ["Hallo", "Een zaak", "Martin twijfelt.", "Wat doet hij?"]
+        assert shown[1:] == ["Hallo", joined("Een zaak", "Martin twijfelt.", "Wat doet hij?")]
         assert all(data.startswith("p:") for data in _button_data(trainer))
         trainer.send("Gewoon typen")  # the preview waits for a button here
         assert await texts(trainer) == [text("text_expected_choice", "nl")]
         await trainer.press("Schrijven")
-        assert (await texts(trainer))[-1] == "Waarom?"
+        assert await texts(trainer) == [joined(text("preview_peers", "nl"), "Waarom?")]
         trainer.send("Omdat het moet.")
         assert await texts(trainer) == ["Wat zou jij doen?"]
         trainer.send("Praten.")
-        assert (await texts(trainer))[:2] == ["Dank je", text("finished", "nl")]
+        assert await texts(trainer) == [
+            joined("Dank je", text("finished", "nl")),
+            text("preview_end", "nl", dialogue="sample"),
+        ]
         assert trainer.last.text == text("preview_end", "nl", dialogue="sample")
         assert trainer.last.buttons == draft_buttons("nl")
 
