@@ -80,6 +80,12 @@ async def own(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
+async def outside(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text outside the conversation: say how to begin (as example bots answer what they do not expect)."""
+    assert update.message is not None
+    await update.message.reply_text("Send /start to begin a new case.")
+
+
 def main() -> None:
     persistence = PicklePersistence(filepath=os.environ["BENCH_STATE"])
     application = (
@@ -102,6 +108,7 @@ def main() -> None:
         persistent=True,
     )
     application.add_handler(conversation)
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, outside))
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 

@@ -35,8 +35,9 @@ from typing import Any
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "telegram"))
+sys.path[:0] = [str(ROOT / "tests" / "telegram"), str(HERE)]
 
+import shipped  # noqa: E402
 from fakeapi import FakeTelegram  # noqa: E402
 from person import Person  # noqa: E402
 
@@ -60,8 +61,10 @@ class WatchedTelegram(FakeTelegram):
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         sent = super()._send_message(params)
         text = str(params.get("text", ""))
-        for mark in MARKS:
-            future = self.waiters.pop((int(params["chat_id"]), mark), None) if text.startswith(mark) else None
+        marked = [paragraph for paragraph in text.split("\n\n") if paragraph.startswith(MARKS)]
+        if marked:  # the question of a step is the last paragraph of its message
+            mark = next(mark for mark in MARKS if marked[-1].startswith(mark))
+            future = self.waiters.pop((int(params["chat_id"]), mark), None)
             if future is not None and not future.done():
                 future.set_result(time.monotonic())
         return sent
@@ -157,18 +160,24 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_bot(kind: str, tg: FakeTelegram, folder: Path) -> subprocess.Popen[bytes]:
+def start_bot(
+    kind: str, tg: FakeTelegram, folder: Path, *, dialogues: Path | None = None, pacing_ms: int = 0
+) -> subprocess.Popen[bytes]:
+    """The bot as its own process: goodwork on ``dialogues`` (default: data/bench.yaml alone), or the baseline."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PTB_TIMEDELTA": "true"}
     if kind == "goodwork":
-        (folder / "dialogues").mkdir(exist_ok=True)
-        (folder / "dialogues" / "bench.yaml").write_bytes((HERE / "data" / "bench.yaml").read_bytes())
+        if dialogues is None:
+            dialogues = folder / "dialogues"
+            dialogues.mkdir(exist_ok=True)
+            (dialogues / "bench.yaml").write_bytes((HERE / "data" / "bench.yaml").read_bytes())
         env |= {
             "GOODWORK_TOKEN": tg.token,
             "GOODWORK_API_URL": tg.api_url,
             "GOODWORK_DB": str(folder / "bench.sqlite3"),
             "GOODWORK_SECRET": "bench-bot-secret-" + "b" * 32,
-            "GOODWORK_DIALOGUES": str(folder / "dialogues"),
-            "GOODWORK_PACING_MS": "0",
+            "GOODWORK_DIALOGUES": str(dialogues),
+            "GOODWORK_PACING_MS": str(pacing_ms),
+            "GOODWORK_DIGEST": "off",
         }
         profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
         command = [sys.executable, *profile, "-m", "bot", "run"]
@@ -192,14 +201,37 @@ async def bench(kind: str, args: argparse.Namespace) -> dict[str, float]:
                 await stop(process)
 
 
-async def measure(
-    tg: WatchedTelegram, process: subprocess.Popen[bytes], args: argparse.Namespace, kind: str
-) -> dict[str, float]:
+async def bench_shipped(kind: str, args: argparse.Namespace) -> dict[str, float]:
+    """One bot on what it ships (goodwork: onboarding, then the introduction), walked by first buttons."""
+    with tempfile.TemporaryDirectory() as folder:
+        async with shipped.CountingTelegram() as tg:
+            process = start_bot(kind, tg, Path(folder), dialogues=ROOT / "dialogues", pacing_ms=args.pacing_ms)
+            try:
+                await started(tg, process)
+                people = [tg.person(user_id=200_000 + n, language_code="en") for n in range(args.people)]
+                cpu_before = cpu_seconds(process.pid)
+                tally, calls = await shipped.run(tg, people, args.seed)
+                return shipped.figures(tally, calls, cpu_seconds(process.pid) - cpu_before, peak_memory_mb(process.pid))
+            except Exception:
+                print((Path(folder) / f"{kind}.log").read_text()[-3000:], file=sys.stderr)
+                raise
+            finally:
+                await stop(process)
+
+
+async def started(tg: FakeTelegram, process: subprocess.Popen[bytes]) -> None:
+    """Until the bot polls (or a clear error if it exits or takes over 20 s)."""
     deadline = time.monotonic() + 20
     while not tg.polled:
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"the bot did not start (exit code {process.poll()}); see its log")
         await asyncio.sleep(0.05)
+
+
+async def measure(
+    tg: WatchedTelegram, process: subprocess.Popen[bytes], args: argparse.Namespace, kind: str
+) -> dict[str, float]:
+    await started(tg, process)
     rng = random.Random(args.seed)
     walkers = [
         Walker(tg, tg.person(user_id=100_000 + n, language_code="en"), random.Random(rng.random()))
@@ -260,11 +292,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the paced phase (at most 120)")
     parser.add_argument("--burst-seconds", type=float, default=8.0, help="length of the burst phase (at most 60)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--run", choices=("both", "bench", "shipped"), default="both", help="which runs (default both)")
+    parser.add_argument("--pacing-ms", type=int, default=400, help="goodwork's pacing in the shipped run (default 400)")
     args = parser.parse_args(argv)
     args.seconds, args.burst_seconds = min(args.seconds, 120.0), min(args.burst_seconds, 60.0)
-    ours = asyncio.run(bench("goodwork", args))
-    base = asyncio.run(bench("baseline", args))
-    report(args, ours, base)
+    if args.run in ("both", "bench"):
+        ours = asyncio.run(bench("goodwork", args))
+        base = asyncio.run(bench("baseline", args))
+        report(args, ours, base)
+    if args.run in ("both", "shipped"):
+        ours = asyncio.run(bench_shipped("goodwork", args))
+        base = asyncio.run(bench_shipped("baseline", args))
+        report_shipped(args, ours, base)
+
+
+def report_shipped(args: argparse.Namespace, ours: dict[str, float], base: dict[str, float]) -> None:
+    print(
+        f"shipped content: {args.people} people start at once, {shipped.ACTIONS} actions each (the first button, "
+        f"else a reflection after {shipped.QUIET:g} s of quiet), goodwork pacing {args.pacing_ms} ms"
+    )
+    print(f"  {'':<28}{'goodwork':>10}{'baseline':>10}{'ratio':>8}")
+    for name in [*ours, *(name for name in base if name not in ours)]:
+        mine, theirs = ours.get(name, 0.0), base.get(name, 0.0)
+        ratio = f"{mine / theirs:>8.2f}" if theirs else f"{'':>8}"
+        print(f"  {name:<28}{mine:>10,.2f}{theirs:>10,.2f}{ratio}")
+    cpu, p95 = ours["CPU ms/action"] / base["CPU ms/action"], ours["p95 ms"] / base["p95 ms"]
+    print(
+        f"  aims: CPU/action <= 0.4 of the baseline's: {'met' if cpu <= 0.4 else 'NOT met'} ({cpu:.2f}); "
+        f"p95 <= half the baseline's: {'met' if p95 <= 0.5 else 'NOT met'} ({p95:.2f})"
+    )
 
 
 if __name__ == "__main__":
