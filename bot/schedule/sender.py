@@ -49,11 +49,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.telegram import api
 from bot.telegram.render import retry_seconds
+from bot.telegram.transport import never_sent
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,6 @@ BACKOFF_BASE = timedelta(seconds=15)
 BACKOFF_CAP = timedelta(minutes=30)
 RATE_LIMITED_TRIES = 3  # posts within one send() while 429s keep coming
 FORGET_AT = 1024  # chats remembered before idle ones are dropped
-# The request never left this machine: sending again cannot show the message twice.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +273,11 @@ class Sender:
                 sent = await self.bot.send_photo(
                     message.chat_id, message.photo, caption=message.text, reply_markup=markup
                 )
-            else:
-                sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+                return Sent(sent.message_id)
+            params: dict[str, object] = {"chat_id": message.chat_id, "text": message.text}
+            if markup is not None:
+                params["reply_markup"] = markup
+            raw = await api.call(self.bot, "sendMessage", params)
         except Forbidden as exc:
             return Blocked(exc.message)
         except BadRequest as exc:
@@ -284,17 +286,15 @@ class Sender:
             return Rejected("the group became a supergroup")
         except NetworkError as exc:  # TimedOut included
             return self._failed(message.attempt, exc)
-        return Sent(sent.message_id)
+        return Sent(int(raw["message_id"]))
 
     def _failed(self, attempt: int, exc: NetworkError) -> RetryAt | Unknown:
         """Telegram answered an error status (5xx), or the request never left: retry; otherwise unknown."""
         cause, after = exc.__cause__, backoff(attempt, jitter=self._jitter())
-        if isinstance(cause, httpx.HTTPError):
-            reason = f"{type(cause).__name__} ({type(exc).__name__})"  # never str(): it may hold the URL
-            return RetryAt(after, reason) if isinstance(cause, NOT_SENT) else Unknown(after, reason)
         if cause is None or isinstance(cause, TelegramError):
             return RetryAt(after, exc.message)
-        return Unknown(after, type(exc).__name__)
+        reason = f"{type(cause).__name__} ({type(exc).__name__})"  # never str(): it may hold the URL
+        return RetryAt(after, reason) if never_sent(exc) else Unknown(after, reason)
 
     def _throttled(self, chat_id: int, chat: _Chat, seconds: float) -> None:
         """A 429: block this chat for ``seconds``; halve the overall rate if 429s look global."""

@@ -20,10 +20,21 @@ import asyncio
 from typing import Any
 
 import aiohttp
-from telegram.error import NetworkError, TimedOut
+import httpx
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 Timeout = float | None
+# Failures that happen before a request leaves this machine: no connection could be made, or none
+# was free in time. A send that failed so may be tried again without any risk of showing twice.
+# (httpx's too: python-telegram-bot's own transport, which tests and the start-up probe still use.)
+NOT_SENT = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # what a call passes for "the transport's own timeout"
 
 
@@ -50,12 +61,14 @@ class AiohttpRequest(BaseRequest):
         self.connections = connections
         self._read, self._write, self._connect, self._pool, self._media_write = read, write, connect, pool, media_write
         self._session: aiohttp.ClientSession | None = None
+        self._shut = False  # shut down: calls are refused until initialize() again
 
     @property
     def read_timeout(self) -> float | None:
         return self._read
 
     async def initialize(self) -> None:
+        self._shut = False
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.connections, keepalive_timeout=30.0)
             self._session = aiohttp.ClientSession(
@@ -63,7 +76,7 @@ class AiohttpRequest(BaseRequest):
             )
 
     async def shutdown(self) -> None:
-        session, self._session = self._session, None
+        session, self._session, self._shut = self._session, None, True
         if session is not None and not session.closed:
             await session.close()
 
@@ -77,6 +90,8 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if self._session is None and not self._shut:  # used before initialize(), as HTTPXRequest may be
+            await self.initialize()
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data is not None else None
@@ -122,3 +137,13 @@ def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form
+
+
+def never_sent(error: NetworkError) -> bool:
+    """Whether the request behind ``error`` surely never reached Telegram (else it may have been carried out).
+
+    An error status that Telegram answered (a 5xx: it did not carry the call out) counts as never sent;
+    a dropped connection or a read timeout after the request left does not.
+    """
+    cause = error.__cause__
+    return cause is None or isinstance(cause, (TelegramError, *NOT_SENT))

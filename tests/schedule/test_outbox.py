@@ -96,7 +96,7 @@ class DroppingTelegram(FakeTelegram):
 
     async def _api(self, request: web.Request) -> web.Response:
         response = await super()._api(request)
-        if request.match_info["method"] == "sendMessage" and self.drop_next and request.transport is not None:
+        if request.match_info["method"].lower() == "sendmessage" and self.drop_next and request.transport is not None:
             self.drop_next = False
             request.transport.abort()
         return response

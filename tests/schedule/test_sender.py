@@ -38,6 +38,7 @@ from bot.schedule.sender import (
     Unknown,
     backoff,
 )
+from bot.telegram.transport import AiohttpRequest
 
 FIRST_CHAT = 5001
 TEXT = "Twee dagen later: wat is je bijgebleven?"
@@ -119,7 +120,7 @@ class UnreliableTelegram(FakeTelegram):
 
     async def _api(self, request: web.Request) -> web.Response:
         response = await super()._api(request)
-        if request.match_info["method"] != "sendMessage" or self.after_send is None:
+        if request.match_info["method"].lower() != "sendmessage" or self.after_send is None:  # Telegram ignores case
             return response
         trouble, self.after_send = self.after_send, None
         if trouble == "drop" and request.transport is not None:
@@ -352,6 +353,30 @@ async def test_a_read_timeout_is_unknown(tg: UnreliableTelegram, clock: VirtualT
         result = await sender.send(message(anna))
     assert result == Unknown(timedelta(seconds=7.5), "ReadTimeout (TimedOut)")
     assert len(tg.messages(anna)) == 1
+
+
+async def test_the_bots_own_transport_tells_a_refused_connection_from_a_dropped_answer(
+    tg: UnreliableTelegram, clock: VirtualTime
+) -> None:
+    """Over the bot's aiohttp transport too: nothing listening is a RetryAt, an answer lost after sending Unknown."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = AiohttpRequest(2)
+    nowhere = Bot(fakeapi.TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    try:
+        refused = await Sender(nowhere, clock=clock, sleep=clock.sleep, jitter=lambda: 1.0).send(message(FIRST_CHAT))
+    finally:
+        await request.shutdown()
+    assert refused == RetryAt(timedelta(seconds=15), "ClientConnectorError (NetworkError)")
+
+    [anna] = chats(tg, 1)
+    tg.after_send = "drop"
+    async with tg.bot(request=AiohttpRequest(2)) as ptb_bot:
+        dropped = await Sender(ptb_bot, clock=clock, sleep=clock.sleep, jitter=lambda: 1.0).send(message(anna))
+    assert isinstance(dropped, Unknown) and dropped.after == timedelta(seconds=15)
+    assert dropped.reason.endswith("(NetworkError)")
+    assert [sent.text for sent in tg.messages(anna)] == [TEXT]  # it did arrive
 
 
 async def test_a_refused_connection_is_retried(clock: VirtualTime) -> None:

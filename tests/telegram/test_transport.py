@@ -108,11 +108,14 @@ async def test_a_server_that_is_not_there_is_a_network_error() -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    bot = Bot("1:x", base_url=f"http://127.0.0.1:{port}/bot", request=AiohttpRequest(2, connect=1.0))
-    with pytest.raises(NetworkError) as raised:
-        await bot.initialize()
+    request = AiohttpRequest(2, connect=1.0)
+    bot = Bot("1:x", base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await bot.initialize()
+    finally:
+        await request.shutdown()  # the bot never started, so its shutdown() would leave the session open
     assert not isinstance(raised.value, TimedOut)
-    await bot.shutdown()
 
 
 async def test_a_long_poll_waits_longer_than_the_default_read_timeout(tg: FakeTelegram) -> None:
