@@ -71,6 +71,8 @@ class Run:
     seconds: float
     too_many: int
     unsent: int
+    bot_cpu: float  # seconds of CPU the bot process spent sending
+    fake_cpu: float  # seconds of CPU this process (the fake server) spent meanwhile
 
     @property
     def rate(self) -> float:
@@ -94,6 +96,7 @@ async def bench(limit: float, rows: int, folder: Path) -> Run:
         for chat_id in chats:
             tg.add_chat({"id": chat_id, "type": "private", "first_name": "Participant"})
         logs = folder / f"bot-{limit:g}"
+        fake_cpu = time.process_time()
         process = spawn(path, tg.api_url, tg.token, logs, limit, PER_CHAT)
         try:
             await finished(process, 60 + 3 * rows / limit)
@@ -102,9 +105,11 @@ async def bench(limit: float, rows: int, folder: Path) -> Run:
         if process.returncode != 0:
             print(logs.with_suffix(".err").read_text()[-3000:], file=sys.stderr)
             raise RuntimeError(f"the bot process failed at L={limit:g} (exit code {process.returncode})")
+        fake_cpu = time.process_time() - fake_cpu
         status = json.loads(logs.with_suffix(".out").read_text())
         span = tg.accepted[-1] - tg.accepted[0] if tg.accepted else 0.0
-        return Run(limit, rows, len(tg.accepted), span, tg.too_many, rows - status.get("sent", 0))
+        unsent = rows - status.get("sent", 0)
+        return Run(limit, rows, len(tg.accepted), span, tg.too_many, unsent, status["cpu_ms"] / 1000, fake_cpu)
 
 
 async def finished(process: subprocess.Popen[bytes], limit: float) -> None:
@@ -119,12 +124,15 @@ async def finished(process: subprocess.Popen[bytes], limit: float) -> None:
 def report(runs: list[Run]) -> None:
     print(f"outbox: due follow-ups (one per chat) against the fake server's overall limit L; aim >= {AIM_SHARE:.0%}")
     print("of L and zero 429s (reported, never enforced)")
-    print(f"  {'limit/s':>8}{'messages':>10}{'seconds':>9}{'achieved/s':>12}{'share of L':>12}{'429s':>7}  aim")
+    print("and the CPU per message of the bot process and of the fake server (one process each; 2 cores here)")
+    heading = f"{'limit/s':>8}{'messages':>10}{'seconds':>9}{'achieved/s':>12}{'share of L':>12}{'429s':>7}"
+    print(f"  {heading}{'bot ms/msg':>12}{'fake ms/msg':>13}  aim")
     for run in runs:
         aim = "met" if run.met else "NOT met"
+        per = 1000 / max(run.messages, 1)
         print(
             f"  {run.limit:>8g}{run.messages:>10,}{run.seconds:>9.1f}{run.rate:>12.1f}"
-            f"{run.share:>12.1%}{run.too_many:>7}  {aim}"
+            f"{run.share:>12.1%}{run.too_many:>7}{run.bot_cpu * per:>12.2f}{run.fake_cpu * per:>13.2f}  {aim}"
         )
         if run.unsent or run.messages != run.rows:
             print(f"  {'':>8}note: {run.rows} rows, {run.messages} messages accepted, {run.unsent} rows not sent")

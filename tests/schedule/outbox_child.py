@@ -37,10 +37,12 @@ from bot.schedule.courses import CourseBook
 from bot.schedule.messages import FollowupMessages
 from bot.schedule.outbox import Dispatcher
 from bot.schedule.sender import Limits, Sender
+from bot.schedule.worker import CONNECTIONS
 from bot.store.catalogue import Catalogue
 from bot.store.keys import Keys
 from bot.store.protocol import Planned
 from bot.store.sqlite import SqliteStore
+from bot.telegram.transport import AiohttpRequest
 
 SECRET = "outbox-child-secret-" + "o" * 32
 START = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Amsterdam: open, no holiday
@@ -81,7 +83,8 @@ def spawn(path: Path, api_url: str, token: str, logs: Path, *limits: float) -> s
     root = str(Path(__file__).parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     env["PTB_TIMEDELTA"] = "1"
-    command = [sys.executable, __file__, str(path), api_url, token, *map(str, limits)]
+    profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
+    command = [sys.executable, *profile, __file__, str(path), api_url, token, *map(str, limits)]
     with logs.with_suffix(".out").open("wb") as out, logs.with_suffix(".err").open("wb") as err:
         return subprocess.Popen(command, stdout=out, stderr=err, cwd=root, env=env)  # the child keeps its handles
 
@@ -101,8 +104,9 @@ async def run(path: Path, api_url: str, token: str, limits: Limits) -> dict[str,
     keys, clock = Keys(SECRET), moving_clock()
     async with (
         await SqliteStore.open(path, keys=keys, clock=clock) as store,
-        Bot(token, base_url=api_url) as bot,
+        Bot(token, base_url=api_url, request=AiohttpRequest(CONNECTIONS)) as bot,  # as the running bot's sender
     ):
+        cpu = time.process_time()
         compose = FollowupMessages(store, Catalogue(store), CourseBook({}, HOURS))
         dispatcher = Dispatcher(store, Sender(bot, limits), hours=HOURS, compose=compose, clock=clock)
         running = asyncio.create_task(dispatcher.run(every=EVERY))
@@ -112,7 +116,7 @@ async def run(path: Path, api_url: str, token: str, limits: Limits) -> dict[str,
             running.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await running
-        return await store.outbox_status()
+        return {**await store.outbox_status(), "cpu_ms": round(1000 * (time.process_time() - cpu))}
 
 
 async def _until_empty(store: SqliteStore, running: asyncio.Task[None]) -> None:
