@@ -71,8 +71,8 @@ class Run:
     seconds: float
     too_many: int
     unsent: int
-    bot_cpu: float  # seconds of CPU the bot process spent sending
-    fake_cpu: float  # seconds of CPU this process (the fake server) spent meanwhile
+    bot_cpu: float = math.nan  # seconds of CPU the bot process spent sending (when measured)
+    fake_cpu: float = math.nan  # seconds of CPU this process (the fake server) spent meanwhile
 
     @property
     def rate(self) -> float:
