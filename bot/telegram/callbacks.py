@@ -26,10 +26,10 @@ from typing import TypeAlias
 
 from bot.dialogue import buttons
 from bot.dialogue.buttons import ButtonError
+from bot.dialogue.loader import DIALOGUE_ID
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.telegram.texts import LANGUAGES
 
-_DIALOGUE_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _LINK = re.compile(r"[A-Za-z0-9_-]{1,40}")  # d_ + a dialogue id of 32, c_ or t_ + a code of 16: all fit
 MAX_PAGE = 99  # a page number above this is forged whatever the list holds
 
@@ -111,9 +111,9 @@ class WithdrawButton:
 _DRAFT_ACTIONS = {"p": "preview", "y": "publish", "n": "discard"}
 _NODE = r"[^\W\d][\w-]*"
 _PREVIEW = re.compile(rf"c:({_NODE}):({_NODE})|s:({_NODE})")
-_ROLLBACK = re.compile(r"([a-z][a-z0-9_-]{0,31}):([0-9]{1,10})")
+_ROLLBACK = re.compile(rf"({DIALOGUE_ID.pattern}):([0-9]{{1,10}})")
 _FORGET_CODE = re.compile(r"[A-Za-z0-9_-]{8,16}")
-_WITHDRAW = re.compile(rf"([a-z][a-z0-9_-]{{0,31}}):({_NODE})")
+_WITHDRAW = re.compile(rf"({DIALOGUE_ID.pattern}):({_NODE})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +169,7 @@ def decode(data: str | None) -> Pressed:
         return buttons.decode(data)
     if kind == "l":
         return _language(data, rest)
-    if kind == "o" and _DIALOGUE_ID.fullmatch(rest):
+    if kind == "o" and DIALOGUE_ID.fullmatch(rest):
         return OpenButton(DialogueId(rest))
     if kind == "m":
         return PageButton(buttons.canonical_number(rest, limit=MAX_PAGE + 1))

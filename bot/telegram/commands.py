@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot.dialogue import engine
+from bot.dialogue.loader import DIALOGUE_ID
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.store.protocol import Participant
 from bot.telegram import callbacks, community, insights, joining, menus, trainer
@@ -25,7 +26,7 @@ from bot.telegram.texts import LANGUAGE_BUTTONS, LANGUAGES, text
 from bot.telegram.uploads import Uploads
 
 logger = logging.getLogger(__name__)
-_PAYLOAD = re.compile(r"(?:d_)?([a-z][a-z0-9_-]{0,31})")
+_PAYLOAD = re.compile(rf"(?:d_)?({DIALOGUE_ID.pattern})")
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?", re.DOTALL)
 TRAINER_ONLY = frozenset({"course", "versions", "graph", "insights", "cop"})
 UNPAUSED = frozenset({"start", "resume", "help", "privacy", "mydata", "forget", "language", "shared", "digest"})
@@ -117,11 +118,8 @@ class Commands:
             await self.services.renderer.send(turn.chat_id, *shown)
             return
         body, markup = shown
-        bot = self.services.renderer.bot
         try:
-            await self.services.renderer.call(
-                lambda: bot.edit_message_text(body, message.chat_id, message.message_id, reply_markup=markup)
-            )
+            await self.services.renderer.edit(message, body, markup)
         except BadRequest as exc:  # pressed twice: already showing that page
             logger.info("could not turn the page of /sessions: %s", exc.message)
 
@@ -176,13 +174,9 @@ class Commands:
         exported = await self.services.store.export(turn.who)
         if not _holds_anything(exported, turn.participant):
             return await self.services.say(turn, "mydata_empty")
-        document = InputFile(
-            json.dumps(exported, ensure_ascii=False, indent=2).encode(), filename="goodwork-mydata.json"
-        )
+        content = json.dumps(exported, ensure_ascii=False, indent=2).encode()
         caption = text("mydata_caption", turn.language)
-        await self.services.renderer.call(
-            lambda: self.services.renderer.bot.send_document(turn.chat_id, document, caption=caption)
-        )
+        await self.services.renderer.document(turn.chat_id, content, "goodwork-mydata.json", caption)
 
     async def forget(self, turn: Turn, _: str) -> None:
         """A prompt whose Yes button carries a one-time code that expires: a forged or old press erases nothing."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from telegram import InputFile, Message
+from telegram import Message
 
 from bot.dialogue.model import Reflection
 from bot.report import pack
@@ -87,10 +87,8 @@ async def cop(services: Services, turn: Turn, code: str) -> None:
     )
     if html is None:
         return await services.say(turn, "cop_too_few", shared=text("cop_fewer_than", language, k=k), k=k)
-    document = InputFile(html, filename=f"community-of-practice-{week}.html")
     caption = text("cop_caption", language, course=course, tranche=tranche.name)
-    bot = services.renderer.bot
-    await services.renderer.call(lambda: bot.send_document(turn.chat_id, document, caption=caption))
+    await services.renderer.document(turn.chat_id, html, f"community-of-practice-{week}.html", caption)
 
 
 async def _item(services: Services, reflection: SharedReflection, language: str) -> pack.SharedReflection:

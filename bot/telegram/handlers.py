@@ -129,7 +129,7 @@ class Router:
             return
         notice = text("slow_down", _language_of(update))
         if query is not None:
-            await self.services.renderer.call(lambda: query.answer(notice))
+            await self.services.renderer.answer(query.id, notice)
         elif update.message is not None:
             await self.services.renderer.send(chat.id, notice)
 

@@ -6,8 +6,6 @@ import asyncio
 import shutil
 from collections.abc import Mapping
 
-from telegram import InputFile
-
 from bot.dialogue.dot import to_dot
 from bot.dialogue.model import Dialogue
 from bot.graphviz import GraphError, render
@@ -31,8 +29,7 @@ async def send_graph(
         picture = await asyncio.to_thread(render, to_dot(dialogue, language, annotations), "png", program)
     except GraphError as exc:
         return await services.say(turn, "graph_failed", dialogue=dialogue.id, error=exc)
-    photo, bot = InputFile(picture, filename=f"{dialogue.id}.png"), services.renderer.bot
-    await services.renderer.call(lambda: bot.send_photo(turn.chat_id, photo, caption=caption[:1024]))
+    await services.renderer.photo(turn.chat_id, picture, f"{dialogue.id}.png", caption)
 
 
 def drawn_in(dialogue: Dialogue, language: str) -> str:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.dialogue.events import Answered, AskChoice, AskText, Chosen, Finished, Output, Say
 from bot.dialogue.texts import MAX_LABEL
 from bot.telegram import api, bubbles
-from bot.telegram.bubbles import MESSAGE_LIMIT
+from bot.telegram.bubbles import CAPTION_LIMIT, MESSAGE_LIMIT
 from bot.telegram.slots import idle
 from bot.telegram.texts import text
 
@@ -85,6 +85,39 @@ class Renderer:
             params["reply_markup"] = markup
         sent = await self.call(lambda: api.call(self.bot, "sendMessage", params))
         return Shown(chat_id, int(sent["message_id"]), body)
+
+    async def photo(self, chat_id: int, content: bytes, filename: str, caption: str | None = None) -> None:
+        """A picture the bot made (a graph, a QR code), with a caption cut to Telegram's 1,024 characters."""
+        photo = InputFile(content, filename=filename)
+        await self.call(
+            lambda: self.bot.send_photo(chat_id, photo, caption=caption[:CAPTION_LIMIT] if caption else None)
+        )
+
+    async def document(self, chat_id: int, content: bytes, filename: str, caption: str | None = None) -> None:
+        """A file the bot made (an export, a pack), with a caption cut to Telegram's 1,024 characters."""
+        document = InputFile(content, filename=filename)
+        await self.call(
+            lambda: self.bot.send_document(chat_id, document, caption=caption[:CAPTION_LIMIT] if caption else None)
+        )
+
+    async def edit(self, shown: Posted, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Show ``body`` (and ``markup``) in place of a message the bot sent."""
+        params: dict[str, Any] = {"chat_id": shown.chat_id, "message_id": shown.message_id, "text": body}
+        if markup is not None:
+            params["reply_markup"] = markup
+        await self.call(lambda: api.call(self.bot, "editMessageText", params))
+
+    async def answer(self, query_id: str, notice: str | None = None) -> None:
+        """Answer a button press (Telegram shows a spinner until then), with a short notice if given."""
+        params: dict[str, Any] = {"callback_query_id": query_id}
+        if notice:
+            params["text"] = notice
+        await self.call(lambda: api.call(self.bot, "answerCallbackQuery", params))
+
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a file someone sent the bot."""
+        found = await self.call(lambda: self.bot.get_file(file_id))
+        return bytes(await self.call(found.download_as_bytearray))
 
     async def outputs(
         self,
@@ -194,8 +227,7 @@ class Renderer:
             return
         body = f"{pressed.text}\n\n{mark}"
         try:
-            edit = {"chat_id": pressed.chat_id, "message_id": pressed.message_id, "text": body}
-            await self.call(lambda: api.call(self.bot, "editMessageText", edit))
+            await self.edit(pressed, body)
         except BadRequest as exc:  # already edited (a repeated press) or too old to edit
             logger.info("could not mark the chosen option: %s", exc.message)
 

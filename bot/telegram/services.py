@@ -23,7 +23,6 @@ from bot.store.catalogue import Catalogue, UnknownDialogueError
 from bot.store.conversations import Conversations
 from bot.store.keys import Identity, Keys
 from bot.store.protocol import Participant, Planned, Store, Tranche
-from bot.telegram import api
 from bot.telegram.callbacks import ShareButton
 from bot.telegram.render import Consent, Renderer, keyboard
 from bot.telegram.texts import LANGUAGE_BUTTONS, text
@@ -159,8 +158,7 @@ class Services:
         if query is None:
             return
         try:
-            answer = {"callback_query_id": query.id, **({"text": text(key, turn.language)} if key else {})}
-            await self.renderer.call(lambda: api.call(self.renderer.bot, "answerCallbackQuery", answer))
+            await self.renderer.answer(query.id, text(key, turn.language) if key else None)
         except BadRequest as exc:  # too old (the bot was away) or answered already: the step still counts
             logger.info("could not answer a button press: %s", exc.message)
 

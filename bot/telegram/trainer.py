@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from telegram import InputFile
-
+from bot.dialogue.loader import DIALOGUE_ID
 from bot.report.census import tranche_figures
 from bot.report.public import legend
 from bot.store.protocol import TrancheError
@@ -18,7 +17,7 @@ from bot.telegram.menus import set_trainer_menu
 from bot.telegram.services import Services, Turn
 from bot.telegram.texts import fit, text
 
-_OPEN = re.compile(r"open\s+([a-z][a-z0-9_-]{0,31})\s+(\d{4}-\d{2}-\d{2})\s+(.{1,60})", re.S)
+_OPEN = re.compile(rf"open\s+({DIALOGUE_ID.pattern})\s+(\d{{4}}-\d{{2}}-\d{{2}})\s+(.{{1,60}})", re.S)
 _CLOSE = re.compile(r"close\s+(?:c_)?([A-Za-z0-9_-]{8,64})")
 
 
@@ -94,6 +93,5 @@ async def _open(services: Services, turn: Turn, course_id: str, day: str, name: 
     except (TrancheError, ValueError) as exc:
         return await _reply(services, turn, str(exc))
     link = join_link(services.renderer.bot.username, tranche.code)
-    photo = InputFile(qr_png(link), filename="join.png")
     caption = f"{services.courses.title(course_id, turn.language)} · {name} · {day}\n{link}"
-    await services.renderer.call(lambda: services.renderer.bot.send_photo(turn.chat_id, photo, caption=caption))
+    await services.renderer.photo(turn.chat_id, qr_png(link), "join.png", caption)

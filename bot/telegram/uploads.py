@@ -73,9 +73,7 @@ class Uploads:
             return await self._say(turn, "upload_wrong_type")
         if document.file_size is not None and document.file_size > MAX_BYTES:
             return await self._reply(turn, _too_big(document.file_size, turn.language))
-        bot = self.services.renderer.bot
-        telegram_file = await self.services.renderer.call(lambda: bot.get_file(document.file_id))
-        data = bytes(await telegram_file.download_as_bytearray())
+        data = await self.services.renderer.download(document.file_id)
         if len(data) > MAX_BYTES:
             return await self._reply(turn, _too_big(len(data), turn.language))
         if b"\x00" in data or not _utf8(data):
