@@ -17,9 +17,9 @@ from typing import TextIO
 from bot.cli.storage import using_store
 from bot.config import Settings
 from bot.dialogue.course import is_course, load_course
+from bot.dialogue.errors import LoadError
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import DialogueId
-from bot.dialogue.problems import LoadError
 from bot.store import Store
 from bot.store.catalogue import Catalogue
 

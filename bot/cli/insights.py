@@ -23,7 +23,8 @@ from bot.graphviz import INSTALL, GraphError, render
 from bot.report.gather import dialogue_insights
 from bot.report.insights import Insights, annotate, insights_csv, insights_lines
 from bot.store import Store
-from bot.store.catalogue import Catalogue, UnknownDialogueError
+from bot.store.catalogue import Catalogue
+from bot.store.errors import UnknownDialogueError
 
 
 def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

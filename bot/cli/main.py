@@ -31,8 +31,8 @@ from bot.cli.playkey import explain_mismatch
 from bot.cli.run import TelegramUnreachableError
 from bot.config import ConfigError
 from bot.store import StoreError
-from bot.store.protocol import SecretMismatchError
-from bot.telegram.poller import PollingError
+from bot.store.errors import SecretMismatchError
+from bot.telegram.errors import PollingError
 
 logger = logging.getLogger("bot")
 QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "asyncio")

@@ -16,8 +16,8 @@ from typing import TextIO
 
 from bot.config import MIN_SECRET, ConfigError, Settings
 from bot.store import StoreError, open_store
+from bot.store.errors import SecretMismatchError
 from bot.store.keys import Keys
-from bot.store.protocol import SecretMismatchError
 
 
 def play_keys(settings: Settings, warn: TextIO) -> Keys:

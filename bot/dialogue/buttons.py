@@ -16,16 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from bot.dialogue.errors import ButtonError
 from bot.dialogue.model import DialogueId, NodeId, OptionId
-from bot.dialogue.problems import DialogueError
 
 MAX_BYTES = 64
 _ID = re.compile(r"[^\W\d][\w-]*\Z")
 _NUMBER = re.compile(r"0|[1-9][0-9]*")
-
-
-class ButtonError(DialogueError):
-    """Callback data that this layer did not make: forged, truncated or foreign."""
 
 
 @dataclass(frozen=True, slots=True)

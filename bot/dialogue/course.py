@@ -42,9 +42,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal, NewType, TypeVar, cast
 
+from bot.dialogue.errors import LoadError
 from bot.dialogue.loader import DIALOGUE_ID, DIALOGUE_ID_RULE
 from bot.dialogue.model import Dialogue, DialogueId, Text
-from bot.dialogue.problems import START, LoadError, Mark, Problem
+from bot.dialogue.problems import START, Mark, Problem
 from bot.dialogue.reader import present
 from bot.dialogue.texts import TextReader
 from bot.dialogue.yamltree import Map, Scalar, Tree, parse_yaml

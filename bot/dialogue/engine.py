@@ -3,8 +3,9 @@
 No I/O and no clock: the same dialogue, state and event always give the same
 transition. Outputs are plain data that a renderer turns into chat bubbles,
 buttons or terminal lines. An event that does not fit the current node raises
-an ``EngineError`` subclass; since states are immutable, the caller's state
-is untouched.
+an ``EngineError`` subclass (all of this package's errors are in
+``bot.dialogue.errors``); since states are immutable, the caller's state is
+untouched.
 
     EngineError
      +-- StaleError           state or button made for another dialogue, version or node
@@ -22,6 +23,14 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 from bot.dialogue import buttons
+from bot.dialogue.errors import (
+    AnswerLengthError,
+    EngineError,
+    LoopError,
+    NotOfferedError,
+    StaleError,
+    UnexpectedEventError,
+)
 from bot.dialogue.events import (
     Answer,
     Answered,
@@ -53,38 +62,11 @@ from bot.dialogue.model import (
     Reflection,
     Text,
 )
-from bot.dialogue.problems import DialogueError
 from bot.dialogue.state import State, Step
 
 MAX_ANSWER = 4096
 Q = TypeVar("Q", Choice, Reflection)
 _INVISIBLE = frozenset(("Cf", "Cc", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"))
-
-
-class EngineError(DialogueError):
-    """An event that cannot be applied to this state."""
-
-
-class StaleError(EngineError):
-    pass
-
-
-class NotOfferedError(EngineError):
-    pass
-
-
-class UnexpectedEventError(EngineError):
-    pass
-
-
-class AnswerLengthError(EngineError):
-    def __init__(self, message: str, minimum: int, maximum: int, *, too_long: bool = False) -> None:
-        super().__init__(message)
-        self.minimum, self.maximum, self.too_long = minimum, maximum, too_long
-
-
-class LoopError(EngineError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from bot.dialogue.problems import DialogueError, Suggest, did_you_mean
+from bot.dialogue.errors import ExprError
+from bot.dialogue.problems import Suggest, did_you_mean
 
 Value: TypeAlias = bool | int | str
 MAX_LENGTH = 500
@@ -31,14 +32,6 @@ _FUNCTIONS = ("visited", "chosen")
 _TOKEN = re.compile(
     r"""\s*(?:(?P<int>-?\d+)|(?P<text>'[^']*'|"[^"]*")|(?P<op>==|!=|<=|>=|<|>|\(|\))|(?P<name>[^\W\d][\w.-]*))"""
 )
-
-
-class ExprError(DialogueError):
-    """A condition does not parse or does not fit the dialogue; ``offset`` is 0-based."""
-
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.message, self.offset = message, offset
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,10 @@ from bot.dialogue.course import (
     check_followups,
     is_course,
 )
+from bot.dialogue.errors import LoadError
 from bot.dialogue.loader import Checked, check_dialogue
 from bot.dialogue.model import Dialogue, DialogueId
-from bot.dialogue.problems import START, LoadError, Mark, Problem
+from bot.dialogue.problems import START, Mark, Problem
 from bot.dialogue.walk import Failure, walk
 from bot.dialogue.yamltree import MAX_BYTES, Map, Scalar, parse_yaml, too_large
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.dialogue import expr, scope
+from bot.dialogue.errors import LoadError
 from bot.dialogue.graph import Shape, check_graph, shape_of
 from bot.dialogue.model import (
     SESSIONS,
@@ -32,7 +33,7 @@ from bot.dialogue.model import (
     Rule,
 )
 from bot.dialogue.options import NODE_ID, NODE_ID_RULE, OptionReader
-from bot.dialogue.problems import LoadError, Mark, Problem
+from bot.dialogue.problems import Mark, Problem
 from bot.dialogue.reader import describe, present
 from bot.dialogue.yamltree import Map, Scalar, Seq, Tree, parse_yaml
 

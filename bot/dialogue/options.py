@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.dialogue import buttons, expr, scope
+from bot.dialogue.errors import ExprError
 from bot.dialogue.model import DialogueId, NodeId, Option, OptionId, Text
 from bot.dialogue.problems import Problem
 from bot.dialogue.reader import describe, present
@@ -128,7 +129,7 @@ class OptionReader(TextReader):
             return None
         try:
             return scope.bind(expr.parse(source, self.suggest), self.scope, self.suggest)
-        except expr.ExprError as exc:
+        except ExprError as exc:
             shift = 0
             if isinstance(tree, Scalar) and tree.inline:  # else the column is unknown: point at the value
                 shift = exc.offset + (not tree.plain) + len(tree.text) - len(tree.text.lstrip())

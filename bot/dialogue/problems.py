@@ -45,18 +45,6 @@ class Problem:
         return self.severity == "error"
 
 
-class DialogueError(Exception):
-    """Base of every error raised by ``bot.dialogue``."""
-
-
-class LoadError(DialogueError):
-    """A dialogue file has problems; ``problems`` lists every one of them."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for a close match, else an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)

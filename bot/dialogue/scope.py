@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from bot.dialogue.expr import Call, Compare, Expr, ExprError, Literal, Logic, Not, Var
+from bot.dialogue.errors import ExprError
+from bot.dialogue.expr import Call, Compare, Expr, Literal, Logic, Not, Var
 from bot.dialogue.problems import Suggest, did_you_mean
 
 

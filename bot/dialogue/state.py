@@ -12,13 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from bot.dialogue.errors import StateError
 from bot.dialogue.expr import Value
 from bot.dialogue.model import DialogueId, NodeId, OptionId
-from bot.dialogue.problems import DialogueError
-
-
-class StateError(DialogueError):
-    """Stored state that cannot be read back."""
 
 
 class Step(NamedTuple):

@@ -5,20 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from bot.dialogue.engine import (
-    Answer,
-    AskChoice,
-    AskText,
-    Back,
-    Choose,
-    EngineError,
-    Event,
-    Skip,
-    Transition,
-    question,
-    start,
-    step,
-)
+from bot.dialogue.engine import Answer, AskChoice, AskText, Back, Choose, Event, Skip, Transition, question, start, step
+from bot.dialogue.errors import EngineError
 from bot.dialogue.model import Dialogue, NodeId
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.schedule.courses import CourseBook
 from bot.schedule.outbox import Compose
 from bot.schedule.sender import Outgoing
-from bot.store.catalogue import Catalogue, UnknownDialogueError
+from bot.store.catalogue import Catalogue
+from bot.store.errors import UnknownDialogueError
 from bot.store.protocol import Participant, Queued, Store
 from bot.telegram.callbacks import OpenButton
 from bot.telegram.texts import text

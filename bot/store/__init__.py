@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
+from bot.store.errors import RepeatedUpdateError, StoreError
 from bot.store.keys import Identity, Keys, Pseudonym
-from bot.store.protocol import RepeatedUpdateError, Store, StoreError
+from bot.store.protocol import Store
 from bot.store.sqlite import Clock, SqliteStore, utc_now
 
 

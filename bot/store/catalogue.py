@@ -23,13 +23,10 @@ from bot.dialogue.course import Course, CourseId, load_course
 from bot.dialogue.files import check_paths
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import Dialogue, DialogueId
-from bot.store.protocol import Store, StoreError, Version
+from bot.store.errors import UnknownDialogueError
+from bot.store.protocol import Store, Version
 
 REFRESH = 10.0  # seconds the newest version numbers are trusted before they are read again
-
-
-class UnknownDialogueError(StoreError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)

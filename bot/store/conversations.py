@@ -13,8 +13,9 @@ from bot.dialogue.events import Answered, Chosen, Event, Output, Start
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.dialogue.state import State
 from bot.store.catalogue import Catalogue
+from bot.store.errors import ConflictError, RepeatedUpdateError
 from bot.store.keys import Pseudonym
-from bot.store.protocol import ConflictError, RepeatedUpdateError, Saved, StepRecord, Store
+from bot.store.protocol import Saved, StepRecord, Store
 
 ATTEMPTS = 3
 

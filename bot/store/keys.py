@@ -31,16 +31,14 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.store.errors import SealError
+
 Pseudonym = NewType("Pseudonym", str)
 
 _SALT = b"goodwork-coach/pseudonyms/v1"
 _SEALED = b"\x01"  # format of a sealed value: version byte, 12-byte nonce, AES-GCM ciphertext with its tag
 _NONCE = 12
 _TAG = 16
-
-
-class SealError(ValueError):
-    """A sealed chat id that this secret cannot open (another secret, or damaged bytes)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,34 +34,6 @@ from bot.store.keys import Identity, Pseudonym
 UPDATE_DAYS = 3  # processed update ids are kept this long (Telegram keeps an update for 24 hours)
 
 
-class StoreError(Exception):
-    """Base of every storage error."""
-
-
-class StoreFileError(StoreError):
-    pass
-
-
-class SchemaTooNewError(StoreError):
-    pass
-
-
-class SecretMismatchError(StoreError):
-    pass
-
-
-class ConflictError(StoreError):
-    pass
-
-
-class RepeatedUpdateError(StoreError):
-    """The update was applied before (a redelivery after a crash): nothing was changed now."""
-
-
-class TrancheError(StoreError):
-    """A tranche that does not exist, is closed, or whose name is taken."""
-
-
 @dataclass(frozen=True, slots=True)
 class Participant:
     """The contact side of one person: where and how to reach them."""

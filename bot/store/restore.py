@@ -17,8 +17,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from bot.store import sqlite_files
+from bot.store.errors import StoreFileError
 from bot.store.keys import Keys, Pseudonym
-from bot.store.protocol import Erasure, StoreFileError
+from bot.store.protocol import Erasure
 from bot.store.sqlite import Clock, SqliteStore
 
 

@@ -22,7 +22,8 @@ import aiosqlite
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.dialogue.state import State
 from bot.store import sqlite_files
-from bot.store.keys import Keys, Pseudonym, SealError
+from bot.store.errors import SealError, StoreError
+from bot.store.keys import Keys, Pseudonym
 from bot.store.protocol import (
     Arrival,
     ConversationRow,
@@ -32,7 +33,6 @@ from bot.store.protocol import (
     Saved,
     SchemaStatus,
     StepRecord,
-    StoreError,
     Version,
 )
 from bot.store.sqlite_cohort import CohortQueries

@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.dialogue.model import DialogueId
+from bot.store.errors import TrancheError
 from bot.store.keys import Pseudonym
-from bot.store.protocol import Planned, Queued, Tranche, TrancheError
+from bot.store.protocol import Planned, Queued, Tranche
 from bot.store.sqlite_parts import SqliteParts
 
 CODE_BYTES = 12  # 16 URL-safe characters: unguessable, and short enough for a deep link

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.store.protocol import StoreFileError
+from bot.store.errors import StoreFileError
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from bot.store.errors import SchemaTooNewError, SecretMismatchError, StoreFileError
 from bot.store.keys import Keys, Pseudonym
-from bot.store.protocol import Migration, SchemaStatus, SchemaTooNewError, SecretMismatchError, StoreFileError
+from bot.store.protocol import Migration, SchemaStatus
 from bot.store.sqlite_schema import BOOKKEEPING
 
 CHECK_KEY = "secret_check"

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.dialogue.events import Answered, Chosen
+from bot.store.errors import ConflictError, RepeatedUpdateError
 from bot.store.keys import Pseudonym
-from bot.store.protocol import UPDATE_DAYS, ConflictError, Pruned, RepeatedUpdateError, Saved, StepRecord
+from bot.store.protocol import UPDATE_DAYS, Pruned, Saved, StepRecord
 
 _UPSERT_CONTACT = (
     "INSERT INTO participants (contact, chat, seen_week) VALUES (?, ?, ?) "

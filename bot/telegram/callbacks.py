@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from bot.dialogue import buttons
-from bot.dialogue.buttons import ButtonError
+from bot.dialogue.errors import ButtonError
 from bot.dialogue.loader import DIALOGUE_ID
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.telegram.texts import LANGUAGES

@@ -15,16 +15,9 @@ from pathlib import Path
 
 from bot.dialogue.course import CheckedCourse
 from bot.dialogue.loader import Checked
+from bot.telegram.errors import CheckFailedError, CheckTooLongError
 
 BUDGET = 20.0  # seconds a check may take
-
-
-class CheckTooLongError(Exception):
-    """The check did not finish within the budget (and was stopped)."""
-
-
-class CheckFailedError(Exception):
-    """The checking process ended without an answer."""
 
 
 async def check_upload(

@@ -17,7 +17,7 @@ from bot.dialogue.model import Reflection
 from bot.report import pack
 from bot.report.gather import persons_of
 from bot.report.weeks import week_of
-from bot.store.catalogue import UnknownDialogueError
+from bot.store.errors import UnknownDialogueError
 from bot.store.protocol import SharedReflection
 from bot.telegram.callbacks import ShareButton, WithdrawButton
 from bot.telegram.render import keyboard

@@ -17,7 +17,8 @@ from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.dialogue import engine
-from bot.dialogue.buttons import ButtonError, ChoiceButton, SkipButton
+from bot.dialogue.buttons import ChoiceButton, SkipButton
+from bot.dialogue.errors import ButtonError
 from bot.store import RepeatedUpdateError
 from bot.telegram import callbacks, community
 from bot.telegram.commands import Commands

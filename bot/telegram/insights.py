@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.dialogue.model import DialogueId
 from bot.report.gather import dialogue_insights
 from bot.report.insights import annotate, insights_lines
-from bot.store.catalogue import UnknownDialogueError
+from bot.store.errors import UnknownDialogueError
 from bot.telegram.pictures import drawn_in, send_graph
 from bot.telegram.services import Services, Turn
 from bot.telegram.texts import fit, text

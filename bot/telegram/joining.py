@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from bot.store.protocol import TrancheError
+from bot.store.errors import TrancheError
 from bot.telegram.services import Services, Turn
 
 _PAUSE = re.compile(r"(\d{1,3})\s*([dw])")

@@ -38,6 +38,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.telegram import api
+from bot.telegram.errors import PollingError
 from bot.telegram.render import retry_seconds
 from bot.telegram.slots import slot
 
@@ -55,10 +56,6 @@ SPILL_SPAN = 50  # updates from the oldest in progress to the newest: from here 
 MAX_BACKOFF = 30.0
 READ_MARGIN = 5.0  # seconds a long poll may take beyond its timeout before the read counts as failed
 JSONDict = dict[str, Any]
-
-
-class PollingError(Exception):
-    """Polling cannot go on (another process polls the same token, or the token is refused)."""
 
 
 class Inbox(Protocol):

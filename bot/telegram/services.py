@@ -19,8 +19,9 @@ from bot.dialogue.course import Course
 from bot.dialogue.events import Answered, Chosen, Output
 from bot.dialogue.model import Choice, DialogueId
 from bot.store import aggregate
-from bot.store.catalogue import Catalogue, UnknownDialogueError
+from bot.store.catalogue import Catalogue
 from bot.store.conversations import Conversations
+from bot.store.errors import UnknownDialogueError
 from bot.store.keys import Identity, Keys
 from bot.store.protocol import Participant, Planned, Store, Tranche
 from bot.telegram.callbacks import ShareButton

@@ -11,7 +11,7 @@ from datetime import date
 from bot.dialogue.loader import DIALOGUE_ID
 from bot.report.census import tranche_figures
 from bot.report.public import legend
-from bot.store.protocol import TrancheError
+from bot.store.errors import TrancheError
 from bot.telegram.joinlink import join_link, qr_png
 from bot.telegram.menus import set_trainer_menu
 from bot.telegram.services import Services, Turn

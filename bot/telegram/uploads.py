@@ -24,10 +24,11 @@ from bot.dialogue.model import Choice, Dialogue, DialogueId, Node
 from bot.dialogue.problems import Problem
 from bot.dialogue.state import State
 from bot.dialogue.yamltree import MAX_BYTES
-from bot.store.catalogue import UnknownDialogueError
+from bot.store.errors import UnknownDialogueError
 from bot.store.protocol import Version
 from bot.telegram.callbacks import DraftButton, PreviewButton, RollbackButton
-from bot.telegram.checking import BUDGET, CheckFailedError, CheckTooLongError, check_upload
+from bot.telegram.checking import BUDGET, check_upload
+from bot.telegram.errors import CheckFailedError, CheckTooLongError
 from bot.telegram.pictures import graph_caption, send_graph
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn

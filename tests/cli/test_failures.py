@@ -22,7 +22,7 @@ from bot.cli.main import EX_CONFIG
 from bot.cli.playkey import explain_mismatch, key_file
 from bot.config import Settings
 from bot.store import Keys, open_store
-from bot.store.protocol import SecretMismatchError, StoreFileError
+from bot.store.errors import SecretMismatchError, StoreFileError
 from bot.store.sqlite_files import connect_reader, connect_sync
 
 TELEGRAM_TESTS = str(Path(__file__).resolve().parents[1] / "telegram")

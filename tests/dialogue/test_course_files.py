@@ -18,9 +18,9 @@ from bot.dialogue.course import (
     is_course,
     load_course,
 )
+from bot.dialogue.errors import LoadError
 from bot.dialogue.files import check_paths, load_courses, load_folder
 from bot.dialogue.model import DialogueId, Text
-from bot.dialogue.problems import LoadError
 
 ROOT = Path(__file__).parents[2]
 RULE = "use up to 32 lower-case letters, digits, '-' or '_', starting with a letter"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.expr import Env, ExprError, evaluate, parse
+from bot.dialogue.errors import ExprError
+from bot.dialogue.expr import Env, evaluate, parse
 from bot.dialogue.scope import Scope, bind
 
 SCOPE = Scope(

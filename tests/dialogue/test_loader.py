@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.dialogue.errors import LoadError
 from bot.dialogue.loader import check_dialogue, load_dialogue
 from bot.dialogue.model import Branch, Choice, End, Message, NodeId, Reflection, Text
-from bot.dialogue.problems import LoadError
 
 # Line numbers the expected messages refer to:
 #   1 id   2 version   3 title   4 session   5 languages   6 start   8-9 variables

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue import buttons, engine
-from bot.dialogue.buttons import ButtonError, ChoiceButton, ConsentButton, SkipButton, decode, encode
+from bot.dialogue.buttons import ChoiceButton, ConsentButton, SkipButton, decode, encode
+from bot.dialogue.errors import ButtonError, StateError
 from bot.dialogue.model import Dialogue, DialogueId, NodeId, OptionId
-from bot.dialogue.state import State, StateError
+from bot.dialogue.state import State
 
 
 def test_state_round_trips(sample: Dialogue) -> None:

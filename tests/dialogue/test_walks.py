@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.dialogue import engine
-from bot.dialogue.engine import AskChoice, Back, Choose, EngineError, Event, Skip, Transition
+from bot.dialogue.engine import AskChoice, Back, Choose, Event, Skip, Transition
+from bot.dialogue.errors import EngineError
 from bot.dialogue.files import load_folder
 from bot.dialogue.loader import load_dialogue
 from bot.dialogue.model import Dialogue, OptionId

@@ -8,7 +8,8 @@ import pytest
 
 from bot.dialogue.model import DialogueId
 from bot.store import catalogue as catalogue_module
-from bot.store.catalogue import Catalogue, UnknownDialogueError
+from bot.store.catalogue import Catalogue
+from bot.store.errors import UnknownDialogueError
 from bot.store.protocol import Store
 
 SAMPLE = DialogueId("sample")

@@ -10,10 +10,9 @@ import pytest
 from bot.dialogue import engine
 from bot.dialogue.events import Answer, Back, Choose, Start
 from bot.dialogue.model import DialogueId, OptionId
-from bot.store.catalogue import UnknownDialogueError
 from bot.store.conversations import Conversations
+from bot.store.errors import RepeatedUpdateError, UnknownDialogueError
 from bot.store.keys import Keys
-from bot.store.protocol import RepeatedUpdateError
 
 SAMPLE = DialogueId("sample")
 CHANGED = (b"en: Thank you", b"en: Thanks and see you next week")

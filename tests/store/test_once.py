@@ -9,8 +9,9 @@ import pytest
 from store_helpers import FakeClock, sample_start
 
 from bot.dialogue.model import DialogueId
+from bot.store.errors import RepeatedUpdateError
 from bot.store.keys import Keys
-from bot.store.protocol import Planned, RepeatedUpdateError, Store
+from bot.store.protocol import Planned, Store
 
 DAY = date(2026, 11, 23)
 NOON = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)

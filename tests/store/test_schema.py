@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.errors import SchemaTooNewError, SecretMismatchError, StoreFileError
 from bot.store.keys import Keys, Pseudonym
-from bot.store.protocol import Migration, SchemaTooNewError, SecretMismatchError, StoreFileError
+from bot.store.protocol import Migration
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite_schema import IMPERSONAL_TABLES, MIGRATIONS, PERSONAL_TABLES
 from bot.store.sqlite_upgrade import statements

@@ -10,8 +10,9 @@ import pytest
 from store_helpers import FakeClock
 
 from bot.dialogue.model import DialogueId
-from bot.store.keys import Keys, Pseudonym, SealError
-from bot.store.protocol import Store, StoreError
+from bot.store.errors import SealError, StoreError
+from bot.store.keys import Keys, Pseudonym
+from bot.store.protocol import Store
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite_schema import MIGRATIONS
 

@@ -13,9 +13,10 @@ from bot.dialogue import engine
 from bot.dialogue.events import Answered, Chosen
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.store import aggregate
-from bot.store.catalogue import Catalogue, UnknownDialogueError
+from bot.store.catalogue import Catalogue
+from bot.store.errors import ConflictError, RepeatedUpdateError, UnknownDialogueError
 from bot.store.keys import Keys, Pseudonym
-from bot.store.protocol import Arrival, ConflictError, Participant, RepeatedUpdateError, StepRecord, Store
+from bot.store.protocol import Arrival, Participant, StepRecord, Store
 
 SAMPLE = DialogueId("sample")
 PICK = NodeId("pick")

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.dialogue.model import DialogueId
+from bot.store.errors import TrancheError
 from bot.store.keys import Keys
-from bot.store.protocol import Planned, Store, TrancheError
+from bot.store.protocol import Planned, Store
 
 DAY = date(2026, 11, 23)
 NOON = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from talk import Hold, bounded, chose, exported, joined, participant_of, state_o
 
 from bot.cli.main import QUIET_LOGGERS, configure_logging, main
 from bot.telegram.app import Bot
-from bot.telegram.poller import PollingError
+from bot.telegram.errors import PollingError
 from bot.telegram.texts import text
 
 WHY = joined(text("peers_too_few", "nl", k=5), "Waarom?")  # after "Schrijven": how peers chose, then the question
