@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 T = TypeVar("T")
@@ -62,27 +62,32 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read every ``GOODWORK_*`` variable; raise ConfigError listing each bad one."""
+        """Read every ``GOODWORK_*`` variable; raise ConfigError listing each bad one.
+
+        A variable that is unset (or empty) leaves the setting at its default above: each default is
+        written once, in the fields of this class.
+        """
         reader = _EnvReader(os.environ if environ is None else environ)
-        settings = cls(
-            token=reader.get("GOODWORK_TOKEN", _token),
-            api_url=reader.get("GOODWORK_API_URL", _api_url) or TELEGRAM_API_URL,
-            db=reader.get("GOODWORK_DB", str) or "goodwork.sqlite3",
-            secret=reader.get("GOODWORK_SECRET", _secret),
-            trainers=reader.get("GOODWORK_TRAINERS", _trainers) or frozenset(),
-            bot_username=reader.get("GOODWORK_BOT_USERNAME", _username),
-            dialogues=reader.get("GOODWORK_DIALOGUES", Path) or Path("dialogues"),
-            tz=reader.get("GOODWORK_TZ", _zone) or ZoneInfo("Europe/Amsterdam"),
-            pacing_ms=_default(reader.get("GOODWORK_PACING_MS", _bounded(0, 10_000)), 400),
-            min_group=_default(reader.get("GOODWORK_MIN_GROUP", _bounded(2, 1_000)), 5),
-            retention_days=_default(reader.get("GOODWORK_RETENTION_DAYS", _bounded(7, 3_650)), 365),
-            hours=reader.get("GOODWORK_HOURS", _hours) or "mon-fri 09:00-17:00",
-            send_rate=_default(reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)), 30),
-            chat_rate=_default(reader.get("GOODWORK_CHAT_RATE", _bounded(1, 30)), 1),
-            digest=_digest(reader.get("GOODWORK_DIGEST", _weekly)),
-        )
+        given: dict[str, Any] = {
+            "token": reader.get("GOODWORK_TOKEN", _token),
+            "api_url": reader.get("GOODWORK_API_URL", _api_url),
+            "db": reader.get("GOODWORK_DB", str),
+            "secret": reader.get("GOODWORK_SECRET", _secret),
+            "trainers": reader.get("GOODWORK_TRAINERS", _trainers),
+            "bot_username": reader.get("GOODWORK_BOT_USERNAME", _username),
+            "dialogues": reader.get("GOODWORK_DIALOGUES", Path),
+            "tz": reader.get("GOODWORK_TZ", _zone),
+            "pacing_ms": reader.get("GOODWORK_PACING_MS", _bounded(0, 10_000)),
+            "min_group": reader.get("GOODWORK_MIN_GROUP", _bounded(2, 1_000)),
+            "retention_days": reader.get("GOODWORK_RETENTION_DAYS", _bounded(7, 3_650)),
+            "hours": reader.get("GOODWORK_HOURS", _hours),
+            "send_rate": reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)),
+            "chat_rate": reader.get("GOODWORK_CHAT_RATE", _bounded(1, 30)),
+        }
+        digest = reader.get("GOODWORK_DIGEST", _weekly)
         reader.raise_errors()
-        return settings
+        settings = cls(**{name: value for name, value in given.items() if value is not None})
+        return settings if digest is None else replace(settings, digest=None if digest == _OFF else digest)
 
     def require_token(self) -> str:
         if not self.token:
@@ -101,10 +106,6 @@ class Settings:
     def file_url(self) -> str:
         """The Bot API's file-download base: ``…/file/bot`` in place of the trailing ``/bot``."""
         return self.api_url.removesuffix("/bot") + "/file/bot"
-
-
-def _default(value: int | None, default: int) -> int:
-    return default if value is None else value
 
 
 class _EnvReader:
@@ -170,13 +171,6 @@ def _hours(raw: str) -> str:
 
 
 _OFF = Weekly(-1)
-
-
-def _digest(parsed: Weekly | None) -> Weekly | None:
-    """Unset: Monday 09:00; ``off``: None."""
-    if parsed is None:
-        return Weekly()
-    return None if parsed == _OFF else parsed
 
 
 def _weekly(raw: str) -> Weekly:
