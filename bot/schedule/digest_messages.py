@@ -18,7 +18,7 @@ from bot.store.catalogue import Catalogue
 from bot.store.keys import Keys, Pseudonym
 from bot.store.protocol import Participant, Queued, Store
 from bot.telegram.callbacks import OpenButton
-from bot.telegram.texts import MARK_DONE, MARK_NEW, MARK_STARTED, text
+from bot.telegram.texts import MARK_DONE, MARK_NEW, MARK_STARTED, known, text
 
 TOOLKIT = ("intro", "excellence", "ethics", "engagement")
 SESSION_TEXTS = {"intro": "introduction", "excellence": "excellence", "ethics": "ethics", "engagement": "engagement"}
@@ -67,7 +67,7 @@ class DigestMessages:
         self._order: tuple[str, dict[DialogueId, datetime]] = ("", {})  # per week: when each was first published
 
     async def __call__(self, row: Queued, participant: Participant) -> Outgoing:
-        language = participant.language or "nl"
+        language = known(participant.language)
         content = await self.content(self.keys.telegram(participant.chat_id).person, language, row.week or "")
         body, buttons = digest_text(content, language), digest_buttons(content, language)
         return Outgoing(participant.chat_id, body, f"outbox-{row.id}", buttons, row.attempts)

@@ -9,7 +9,7 @@ from bot.store.catalogue import Catalogue
 from bot.store.errors import UnknownDialogueError
 from bot.store.protocol import Participant, Queued, Store
 from bot.telegram.callbacks import OpenButton
-from bot.telegram.texts import text
+from bot.telegram.texts import known, text
 
 
 class FollowupMessages:
@@ -19,7 +19,7 @@ class FollowupMessages:
         self.store, self.catalogue, self.courses = store, catalogue, courses
 
     async def __call__(self, row: Queued, participant: Participant) -> Outgoing:
-        language = participant.language or "nl"
+        language = known(participant.language)
         tranche = await self.store.tranche(row.tranche) if row.tranche else None
         course = self.courses.title(tranche.course, language) if tranche else ""
         body = text(

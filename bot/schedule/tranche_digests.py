@@ -21,6 +21,7 @@ from bot.schedule.sender import Outgoing
 from bot.store.catalogue import Catalogue
 from bot.store.keys import Keys
 from bot.store.protocol import Participant, Queued, Store
+from bot.telegram.texts import known
 
 CAPTION = 1024  # characters Telegram allows under a photo
 
@@ -32,7 +33,7 @@ class TrancheDigests:
         self.store, self.catalogue, self.keys, self.courses, self.k = store, catalogue, keys, courses, k
 
     async def __call__(self, row: Queued, participant: Participant) -> Outgoing:
-        language = participant.language or "nl"
+        language = known(participant.language)
         tranche = await self.store.tranche(row.tranche or "")
         if tranche is None:
             raise LookupError("the tranche of a trainer's digest is gone")

@@ -711,15 +711,18 @@ def text(key: str, language: str | None, **values: object) -> str:
         translations = TEXTS[key]
     except KeyError:
         raise KeyError(f"no text called {key!r}") from None
-    template = translations[_known(language)]
+    template = translations[known(language)]
     try:
         return template.format_map(values)
     except KeyError as missing:
         raise KeyError(f"text {key!r} needs a value for {{{missing.args[0]}}}") from None
 
 
-def _known(language: str | None) -> str:
-    """``language`` as one of LANGUAGES: ``en-GB`` becomes ``en``, anything unknown Dutch."""
+def known(language: str | None) -> str:
+    """A stored or given ``language`` as one of LANGUAGES: ``en-GB`` becomes ``en``, none or unknown Dutch.
+
+    (A person's first language is guessed from Telegram's code by ``services.guess_language``, which
+    gives English to anyone whose Telegram is not in Dutch; once chosen, it is stored and read here.)"""
     base = (language or "").partition("-")[0].lower()
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
 
