@@ -46,6 +46,13 @@ WORDS = ("duty", "doubt", "fair", "people", "rules", "voice", "trust", "care", "
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def mark_of(text: str) -> str | None:
+    """The mark ("[Q1]" .. "[END]") of the last marked paragraph of a message: a step's bubbles are
+    paragraphs of one message, its question (or its end) the last of them."""
+    marked = [paragraph for paragraph in text.split("\n\n") if paragraph.startswith(MARKS)]
+    return next(mark for mark in MARKS if marked[-1].startswith(mark)) if marked else None
+
+
 class WatchedTelegram(FakeTelegram):
     """The fake server, telling waiting people when the bubble that completes a reply arrives."""
 
@@ -61,9 +68,8 @@ class WatchedTelegram(FakeTelegram):
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         sent = super()._send_message(params)
         text = str(params.get("text", ""))
-        marked = [paragraph for paragraph in text.split("\n\n") if paragraph.startswith(MARKS)]
-        if marked:  # the question of a step is the last paragraph of its message
-            mark = next(mark for mark in MARKS if marked[-1].startswith(mark))
+        mark = mark_of(text)
+        if mark is not None:
             future = self.waiters.pop((int(params["chat_id"]), mark), None)
             if future is not None and not future.done():
                 future.set_result(time.monotonic())

@@ -51,7 +51,7 @@ import yaml
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from bench_bot import MARKS, WORDS, WatchedTelegram, chose_english  # noqa: E402  (bench_bot puts tests/telegram on the path)
+from bench_bot import MARKS, WORDS, WatchedTelegram, chose_english, mark_of  # noqa: E402  (bench_bot puts tests/telegram on the path)
 from fakeapi import Call, FakeTelegram  # noqa: E402
 from idscan import database_files, hits  # noqa: E402
 from person import Person  # noqa: E402
@@ -109,7 +109,7 @@ class MarkedTelegram(WatchedTelegram):
     def _arrived(self, sent: dict[str, Any]) -> dict[str, Any]:
         chat = int(sent["chat"]["id"])
         text = str(sent.get("text", sent.get("caption", "")))
-        mark = next((mark for mark in MARKS if text.startswith(mark)), None)
+        mark = mark_of(text)
         self.bubbles[chat].append(Bubble(time.monotonic(), mark, int(sent["message_id"])))
         news = self._news.pop(chat, None)
         if news is not None:

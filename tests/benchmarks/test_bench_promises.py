@@ -38,6 +38,8 @@ def test_crash_benchmark_prints_every_figure(
     ):
         assert figure in out, out
     assert re.search(r"^  kills +2$", out, re.MULTILINE) and "(2 restarts)" in out, out
+    steps = re.search(r"^  actions \(steps\) in all +(\d+)$", out, re.MULTILINE)
+    assert steps is not None and int(steps.group(1)) >= 5, out  # people really walked: the replies were recognised
 
 
 def test_isolation_benchmark_prints_every_figure(
