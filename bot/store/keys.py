@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NewType
@@ -104,6 +105,20 @@ class Keys:
 
     def open_update(self, sealed: bytes, update_id: int) -> str:
         return _open(self._inbox, sealed, str(update_id).encode(), "update").decode()
+
+
+CODE_BYTES = 12  # 16 URL-safe characters: unguessable, and short enough for a deep link
+
+
+def fresh_code() -> str:
+    """A new unguessable code (a tranche's join link, a trainer's invitation), never starting with '-' or '_'.
+
+    URL-safe base64 may begin with '-'; given as ``goodwork course close CODE`` such a code read as an
+    option (one tranche in 32 could not be closed by its code).
+    """
+    while not (code := secrets.token_urlsafe(CODE_BYTES))[0].isalnum():
+        pass
+    return code
 
 
 @lru_cache(maxsize=8)

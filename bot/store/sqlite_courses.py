@@ -19,11 +19,9 @@ from typing import Any
 
 from bot.dialogue.model import DialogueId
 from bot.store.errors import TrancheError
-from bot.store.keys import Pseudonym
+from bot.store.keys import Pseudonym, fresh_code
 from bot.store.protocol import Planned, Queued, Tranche
 from bot.store.sqlite_parts import SqliteParts
-
-CODE_BYTES = 12  # 16 URL-safe characters: unguessable, and short enough for a deep link
 
 
 class CourseQueries(SqliteParts):
@@ -41,7 +39,7 @@ class CourseQueries(SqliteParts):
     ) -> Tranche:
         """A new tranche with a fresh join code (an existing course and name is refused by the unique key);
         ``trainer`` (a contact) follows it and gets its weekly summary."""
-        code, at = secrets.token_urlsafe(CODE_BYTES), self._now().isoformat(timespec="seconds")
+        code, at = fresh_code(), self._now().isoformat(timespec="seconds")
         row = (code, course, name, day.isoformat(), opened_by, at)
 
         def work(db: sqlite3.Connection) -> None:

@@ -6,21 +6,18 @@ invitation is an unguessable code that works once, before it expires.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from datetime import UTC, datetime
 
-from bot.store.keys import Pseudonym
+from bot.store.keys import Pseudonym, fresh_code
 from bot.store.sqlite_parts import SqliteParts
-
-CODE_BYTES = 12
 
 
 class TrainerQueries(SqliteParts):
     """Mixed into ``SqliteStore``: it provides ``_writer``, ``_rows`` and ``_now``."""
 
     async def invite_trainer(self, expires: datetime, created_by: str) -> str:
-        code = secrets.token_urlsafe(CODE_BYTES)
+        code = fresh_code()
         row = (code, expires.astimezone(UTC).isoformat(timespec="seconds"), created_by)
         await self._writer.transaction(
             lambda db: db.execute("INSERT INTO invitations (code, expires, created_by) VALUES (?, ?, ?)", row)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.store.keys import Keys
+import string
+
+from bot.store.keys import Keys, fresh_code
 
 
 def test_same_person_same_pseudonyms(keys: Keys) -> None:
@@ -34,3 +36,12 @@ def test_secret_never_printed(keys: Keys) -> None:
     """repr of the keys and of an identity shows neither the secret nor a pseudonym."""
     who = keys.telegram(42)
     assert "secret-" not in repr(keys) and who.person not in repr(who) and who.contact not in repr(who)
+
+
+def test_fresh_codes_never_read_as_command_line_options() -> None:
+    """A join or invitation code given alone to the command line (goodwork course close CODE) must not start
+    with '-': URL-safe base64 does so for one code in 32."""
+    codes = {fresh_code() for _ in range(3000)}
+    assert len(codes) == 3000  # unguessable: no repeats
+    assert all(code[0].isalnum() and len(code) == 16 for code in codes)
+    assert all(set(code) <= set(string.ascii_letters + string.digits + "-_") for code in codes)
