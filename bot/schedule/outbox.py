@@ -87,7 +87,9 @@ class Dispatcher:
         if not self.hours.is_open(now):
             return outcomes
         while rows := await self.store.claim_due(now, self.batch):
-            for outcome in await asyncio.gather(*(self.deliver(row, now) for row in rows), return_exceptions=True):
+            people = await self.store.participants([row.contact for row in rows])
+            delivered = (self.deliver(row, now, people.get(row.contact)) for row in rows)
+            for outcome in await asyncio.gather(*delivered, return_exceptions=True):
                 outcomes[_outcome(outcome)] += 1
             if len(rows) < self.batch:
                 break
@@ -95,10 +97,9 @@ class Dispatcher:
             logger.info("outbox: %s", ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())))
         return outcomes
 
-    async def deliver(self, row: Queued, now: datetime) -> str:
-        """Send one claimed row and settle it; how it ended."""
+    async def deliver(self, row: Queued, now: datetime, participant: Participant | None) -> str:
+        """Send one claimed row to ``participant`` (read with the rest of its batch) and settle it; how it ended."""
         try:
-            participant = await self.store.participant(row.contact)
             if participant is None or not participant.active:
                 await self.store.cancel_pending(row.contact)
                 return "cancelled"

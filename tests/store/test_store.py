@@ -36,6 +36,20 @@ async def test_participant_round_trip(store: Store, keys: Keys) -> None:
     assert again.active and again.language == "nl" and again.paused
 
 
+async def test_participants_of_a_batch_in_one_read(store: Store, keys: Keys) -> None:
+    """The outbox reads a claimed batch's participants at once: each known one as ``participant`` gives it."""
+    people = [keys.telegram(2000 + n) for n in range(700)]  # more than one chunk of the query
+    for n, who in enumerate(people[:650]):
+        await store.save_participant(who.contact, 2000 + n)
+    await store.update_participant(people[3].contact, language="en", paused=True)
+    wanted = [who.contact for who in people] + [people[3].contact]  # 50 unknown, one asked twice
+    found = await store.participants(wanted)
+    assert set(found) == {who.contact for who in people[:650]}
+    assert found[people[3].contact] == await store.participant(people[3].contact)
+    assert found[people[3].contact].chat_id == 2003 and found[people[3].contact].paused
+    assert await store.participants([]) == {}
+
+
 async def test_update_participant_of_nobody(store: Store, keys: Keys) -> None:
     """Changing settings of someone unknown stores nothing and answers None."""
     assert await store.update_participant(keys.telegram(5).contact, language="en") is None
