@@ -274,10 +274,7 @@ class Sender:
                     message.chat_id, message.photo, caption=message.text, reply_markup=markup
                 )
                 return Sent(sent.message_id)
-            params: dict[str, object] = {"chat_id": message.chat_id, "text": message.text}
-            if markup is not None:
-                params["reply_markup"] = markup
-            raw = await api.call(self.bot, "sendMessage", params)
+            message_id = await api.send_message(self.bot, message.chat_id, message.text, markup)
         except Forbidden as exc:
             return Blocked(exc.message)
         except BadRequest as exc:
@@ -286,7 +283,7 @@ class Sender:
             return Rejected("the group became a supergroup")
         except NetworkError as exc:  # TimedOut included
             return self._failed(message.attempt, exc)
-        return Sent(int(raw["message_id"]))
+        return Sent(message_id)
 
     def _failed(self, attempt: int, exc: NetworkError) -> RetryAt | Unknown:
         """Telegram answered an error status (5xx), or the request never left: retry; otherwise unknown."""

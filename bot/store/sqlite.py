@@ -156,13 +156,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         return Arrival(_participant(chat_id, row), repeated)
 
     async def participant(self, contact: Pseudonym) -> Participant | None:
-        rows = await self._rows(
-            "SELECT chat, language, paused, digest, active FROM participants WHERE contact = ?", [contact]
-        )
-        if not rows:
-            return None
-        sealed, *settings = rows[0]
-        return _participant(self._open_chat(sealed, contact), tuple(settings))
+        return (await self.participants([contact])).get(contact)
 
     async def participants(self, contacts: Sequence[Pseudonym]) -> dict[Pseudonym, Participant]:
         """Those of ``contacts`` who are known, in one query (the outbox reads a claimed batch's at once)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.request import BaseRequest
 
 JSONDict = dict[str, Any]
@@ -23,3 +23,11 @@ async def call(bot: Bot, method: str, params: JSONDict, *, read_timeout: float |
     """``method`` with ``params`` (JSON values, or the library's objects such as a keyboard); its raw result."""
     timeout: Any = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
     return await bot.do_api_request(method.lower(), api_kwargs=params, read_timeout=timeout)
+
+
+async def send_message(bot: Bot, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> int:
+    """sendMessage, with ``markup`` under the text if given; the id of the message sent."""
+    params: JSONDict = {"chat_id": chat_id, "text": body}
+    if markup is not None:
+        params["reply_markup"] = markup
+    return int((await call(bot, "sendMessage", params))["message_id"])

@@ -80,11 +80,7 @@ class Renderer:
         self._skips: dict[int, Posted] = {}  # per chat, the question whose Skip button is still showing
 
     async def send(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> Shown:
-        params: dict[str, Any] = {"chat_id": chat_id, "text": body}
-        if markup is not None:
-            params["reply_markup"] = markup
-        sent = await self.call(lambda: api.call(self.bot, "sendMessage", params))
-        return Shown(chat_id, int(sent["message_id"]), body)
+        return Shown(chat_id, await self.call(lambda: api.send_message(self.bot, chat_id, body, markup)), body)
 
     async def photo(self, chat_id: int, content: bytes, filename: str, caption: str | None = None) -> None:
         """A picture the bot made (a graph, a QR code), with a caption cut to Telegram's 1,024 characters."""
