@@ -10,13 +10,20 @@ request; over an aiohttp session the same call costs about a third of that
 say what went wrong on the way: a timeout (connecting, waiting for a free
 connection, or reading the answer) is ``TimedOut``, anything else aiohttp raises
 is ``NetworkError``. Connections are kept alive and limited in number;
-``HTTP(S)_PROXY`` in the environment is honoured as python-telegram-bot's httpx
-transport honours it.
+``HTTP(S)_PROXY`` and ``NO_PROXY`` in the environment are honoured as
+python-telegram-bot's httpx transport honours them.
+
+The environment is read once, when the session starts, and the proxy chosen
+once per host: aiohttp's own ``trust_env`` looks up the proxy and ``~/.netrc``
+on every request, each in a worker thread, which took a third of the bot's CPU
+under load (a py-spy profile of ``bench_bot.py``'s shipped run).
 """
 
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
+import urllib.request
 from typing import Any
 
 import aiohttp
@@ -61,6 +68,8 @@ class AiohttpRequest(BaseRequest):
         self.connections = connections
         self._read, self._write, self._connect, self._pool, self._media_write = read, write, connect, pool, media_write
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str] = {}  # scheme -> proxy URL, from the environment at initialize()
+        self._proxy_for: dict[tuple[str, str], str | None] = {}  # (scheme, host) -> the proxy it goes through
         self._shut = False  # shut down: calls are refused until initialize() again
 
     @property
@@ -71,9 +80,8 @@ class AiohttpRequest(BaseRequest):
         self._shut = False
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.connections, keepalive_timeout=30.0)
-            self._session = aiohttp.ClientSession(
-                connector=connector, headers={"User-Agent": self.USER_AGENT}, trust_env=True
-            )
+            self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
+            self._proxies, self._proxy_for = urllib.request.getproxies_environment(), {}
 
     async def shutdown(self) -> None:
         session, self._session, self._shut = self._session, None, True
@@ -103,12 +111,24 @@ class AiohttpRequest(BaseRequest):
         body = _body(request_data, files)
         try:
             async with asyncio.timeout(_sum(_sum(pool, connect), _sum(write, read))):  # write has no timeout of its own
-                async with self._session.request(method, url, data=body, timeout=timeout) as response:
+                proxy = self._proxy(url)
+                async with self._session.request(method, url, data=body, timeout=timeout, proxy=proxy) as response:
                     return response.status, await response.read()
         except TimeoutError as exc:  # asyncio's and aiohttp's timeouts (ServerTimeoutError) alike
             raise TimedOut(f"no answer from the Bot API in time ({type(exc).__name__})") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy a request to ``url`` goes through (None: directly), by the environment read at start."""
+        parts = urllib.parse.urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._proxy_for:
+            chosen = self._proxies.get(parts.scheme)
+            if chosen is not None and urllib.request.proxy_bypass(parts.hostname or ""):
+                chosen = None
+            self._proxy_for[key] = chosen
+        return self._proxy_for[key]
 
 
 def _given(value: Any, default: Timeout) -> Timeout:

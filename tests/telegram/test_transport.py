@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from aiohttp import web
 from fakeapi import FakeTelegram
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -155,3 +156,38 @@ async def test_a_shut_down_transport_refuses_calls_and_can_start_again(tg: FakeT
 def test_a_transport_without_connections_is_refused() -> None:
     with pytest.raises(ValueError, match="connections"):
         AiohttpRequest(0)
+
+
+async def test_a_proxy_in_the_environment_carries_the_calls_unless_the_host_is_exempt(
+    tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY and NO_PROXY as the library's httpx transport honours them, read once when the transport starts."""
+    through: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        through.append(str(request.url))
+        return web.json_response({"ok": True, "result": {"via": "proxy"}})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    request = AiohttpRequest(2, connect=2.0)
+    try:
+        await request.initialize()
+        elsewhere = "http://api.telegram.invalid/bot1:x/getMe"
+        assert await request.post(elsewhere) == {"via": "proxy"}
+        assert await request.post(elsewhere) == {"via": "proxy"}  # the choice is kept, and still right
+        assert (await request.post(f"{tg.api_url}{tg.token}/getMe"))["id"] == tg.bot_user["id"]  # exempt: direct
+        assert through == [elsewhere, elsewhere]
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
