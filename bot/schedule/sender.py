@@ -49,7 +49,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram import api
@@ -270,10 +270,9 @@ class Sender:
         markup = _markup(message.buttons)
         try:
             if message.photo is not None:
-                sent = await self.bot.send_photo(
-                    message.chat_id, message.photo, caption=message.text, reply_markup=markup
-                )
-                return Sent(sent.message_id)
+                photo = {"chat_id": message.chat_id, "photo": InputFile(message.photo), "caption": message.text}
+                sent = await api.call(self.bot, "sendPhoto", photo | ({"reply_markup": markup} if markup else {}))
+                return Sent(int(sent["message_id"]))
             message_id = await api.send_message(self.bot, message.chat_id, message.text, markup)
         except Forbidden as exc:
             return Blocked(exc.message)
@@ -325,12 +324,8 @@ class Sender:
         self._chats = {key: chat for key, chat in self._chats.items() if chat.users or chat.ready_at > now}
 
 
-def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
-    )
+def _markup(buttons: Buttons) -> api.Markup | None:
+    return api.keyboard(buttons) if buttons else None
 
 
 def _log(key: str, result: Result) -> None:

@@ -3,6 +3,9 @@
 The library's own methods turn every answer into its objects (a ``Message`` with
 its chat, sender and entities for each message sent) and every argument through
 its defaults machinery; the hot path needs none of that (a message id at most).
+Keyboards are the Bot API's JSON too (``Markup``), built in one place
+(``keyboard``): the library's ``InlineKeyboardMarkup`` was built per message only
+to be turned back into that JSON.
 ``do_api_request`` warns when it is asked for a method the library has itself;
 Telegram's method names are case-insensitive ("All methods in the Bot API are
 case-insensitive", https://core.telegram.org/bots/api#making-requests), so the
@@ -11,12 +14,20 @@ name is sent in lower case, which names no attribute of ``Bot``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.request import BaseRequest
 
 JSONDict = dict[str, Any]
+Markup = dict[str, list[list[dict[str, str]]]]  # an inline keyboard, as the Bot API's JSON
+Button = tuple[str, str]  # (label, callback data)
+
+
+def keyboard(rows: Iterable[Iterable[Button]]) -> Markup:
+    """An inline keyboard of ``rows`` of buttons."""
+    return {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in rows]}
 
 
 async def call(bot: Bot, method: str, params: JSONDict, *, read_timeout: float | None = None) -> Any:
@@ -25,7 +36,7 @@ async def call(bot: Bot, method: str, params: JSONDict, *, read_timeout: float |
     return await bot.do_api_request(method.lower(), api_kwargs=params, read_timeout=timeout)
 
 
-async def send_message(bot: Bot, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> int:
+async def send_message(bot: Bot, chat_id: int, body: str, markup: Markup | None = None) -> int:
     """sendMessage, with ``markup`` under the text if given; the id of the message sent."""
     params: JSONDict = {"chat_id": chat_id, "text": body}
     if markup is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import Message
 from telegram.error import BadRequest
 
 from bot.dialogue import engine
@@ -19,6 +19,7 @@ from bot.dialogue.loader import DIALOGUE_ID
 from bot.dialogue.model import Dialogue, DialogueId
 from bot.store.protocol import Participant
 from bot.telegram import callbacks, community, insights, joining, menus, trainer
+from bot.telegram.api import Markup
 from bot.telegram.joinlink import PAYLOAD_PREFIX
 from bot.telegram.render import keyboard
 from bot.telegram.services import Services, Turn
@@ -123,7 +124,7 @@ class Commands:
         except BadRequest as exc:  # pressed twice: already showing that page
             logger.info("could not turn the page of /sessions: %s", exc.message)
 
-    async def _screen(self, turn: Turn, page: int) -> tuple[str, InlineKeyboardMarkup] | None:
+    async def _screen(self, turn: Turn, page: int) -> tuple[str, Markup] | None:
         dialogues = await self._published()
         if not dialogues:
             return None

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup
-
 from bot.dialogue.course import Course
 from bot.dialogue.model import Dialogue
 from bot.dialogue.state import State
+from bot.telegram.api import Markup
 from bot.telegram.callbacks import DraftButton
 from bot.telegram.render import keyboard
 from bot.telegram.services import Turn
@@ -29,7 +28,7 @@ class Draft:
         return self.dialogue.id if self.dialogue else self.course.id if self.course else ""
 
 
-def draft_keyboard(draft: Draft, language: str) -> InlineKeyboardMarkup:
+def draft_keyboard(draft: Draft, language: str) -> Markup:
     """Preview (for a dialogue), Publish, Discard."""
     preview = [(text("draft_preview", language), DraftButton("preview", draft.number).data)] if draft.dialogue else []
     return keyboard(

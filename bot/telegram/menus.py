@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden
 
 from bot.dialogue.model import SESSIONS, Dialogue, DialogueId
 from bot.store.keys import Identity
+from bot.telegram.api import Button, Markup, keyboard
 from bot.telegram.callbacks import OpenButton, PageButton
 from bot.telegram.services import Services
 from bot.telegram.texts import COMMANDS, LANGUAGES, MARK_DONE, MARK_NEW, MARK_STARTED, text
@@ -75,11 +76,11 @@ class Entry:
     dialogue: Dialogue
     mark: str
 
-    def button(self, language: str) -> InlineKeyboardButton:
+    def button(self, language: str) -> Button:
         title = self.dialogue.title.get(language)
         week = self.section == "week"
         label = text("sessions_week_button", language, mark=self.mark, title=title) if week else f"{self.mark} {title}"
-        return InlineKeyboardButton(label, callback_data=OpenButton(self.dialogue.id).data)
+        return label, OpenButton(self.dialogue.id).data
 
 
 async def entries(services: Services, who: Identity, dialogues: list[Dialogue]) -> list[Entry]:
@@ -125,7 +126,7 @@ def page_count(found: list[Entry]) -> int:
     return max(1, -(-len(found) // PAGE_SIZE))
 
 
-def screen(found: list[Entry], page: int, language: str) -> tuple[str, InlineKeyboardMarkup] | None:
+def screen(found: list[Entry], page: int, language: str) -> tuple[str, Markup] | None:
     """Page ``page`` of the menu as a text and its keyboard; None for a page the menu does not have."""
     pages = page_count(found)
     if not 0 <= page < pages:
@@ -136,19 +137,11 @@ def screen(found: list[Entry], page: int, language: str) -> tuple[str, InlineKey
     if pages > 1:
         lines.append(text("sessions_page", language, page=page + 1, pages=pages))
     paging = [
-        *(
-            [InlineKeyboardButton(text("sessions_back", language), callback_data=PageButton(page - 1).data)]
-            if page
-            else []
-        ),
-        *(
-            [InlineKeyboardButton(text("sessions_more", language), callback_data=PageButton(page + 1).data)]
-            if page + 1 < pages
-            else []
-        ),
+        *([(text("sessions_back", language), PageButton(page - 1).data)] if page else []),
+        *([(text("sessions_more", language), PageButton(page + 1).data)] if page + 1 < pages else []),
     ]
     rows = [[entry.button(language)] for entry in shown] + ([paging] if paging else [])
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    return "\n".join(lines), keyboard(rows)
 
 
 async def course_followups(services: Services, who: Identity) -> list[DialogueId]:

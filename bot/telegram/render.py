@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
@@ -36,7 +36,7 @@ NETWORK_TRIES = 5  # a network error, timeout or 5xx: tried again after 0.5, 1, 
 MARK_ROOM = len("\n\n→ ") + MAX_LABEL
 MAX_WAIT = 15 * 60.0  # seconds of RetryAfter waits one call may add up before it gives up
 Peers = Callable[[Chosen], Awaitable[str]]
-Consent = Callable[[Answered], tuple[str, InlineKeyboardMarkup]]  # the question asked after a shareable answer
+Consent = Callable[[Answered], tuple[str, api.Markup]]  # the question asked after a shareable answer
 
 
 class Shown(NamedTuple):
@@ -67,9 +67,9 @@ class _Step:
     typing: bool = False
 
 
-def keyboard(*rows: tuple[str, str]) -> InlineKeyboardMarkup:
+def keyboard(*rows: api.Button) -> api.Markup:
     """One button per row: (label, callback data)."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in rows])
+    return api.keyboard([row] for row in rows)
 
 
 class Renderer:
@@ -79,7 +79,7 @@ class Renderer:
         self.bot, self.pacing, self.images = bot, pacing_ms / 1000, images
         self._skips: dict[int, Posted] = {}  # per chat, the question whose Skip button is still showing
 
-    async def send(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> Shown:
+    async def send(self, chat_id: int, body: str, markup: api.Markup | None = None) -> Shown:
         return Shown(chat_id, await self.call(lambda: api.send_message(self.bot, chat_id, body, markup)), body)
 
     async def photo(self, chat_id: int, content: bytes, filename: str, caption: str | None = None) -> None:
@@ -96,7 +96,7 @@ class Renderer:
             lambda: self.bot.send_document(chat_id, document, caption=caption[:CAPTION_LIMIT] if caption else None)
         )
 
-    async def edit(self, shown: Posted, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    async def edit(self, shown: Posted, body: str, markup: api.Markup | None = None) -> None:
         """Show ``body`` (and ``markup``) in place of a message the bot sent."""
         params: dict[str, Any] = {"chat_id": shown.chat_id, "message_id": shown.message_id, "text": body}
         if markup is not None:
@@ -171,12 +171,12 @@ class Renderer:
         return await peers(output) if output.peers else None
 
     @staticmethod
-    def _markup(output: AskChoice | AskText, language: str) -> InlineKeyboardMarkup | None:
+    def _markup(output: AskChoice | AskText, language: str) -> api.Markup | None:
         if isinstance(output, AskChoice):
             return keyboard(*((offer.label, offer.data) for offer in output.options))
         return keyboard((text("skip_button", language), output.skip_data)) if output.skip_data else None
 
-    async def _paragraphs(self, step: _Step, paragraphs: list[str], markup: InlineKeyboardMarkup | None) -> Shown:
+    async def _paragraphs(self, step: _Step, paragraphs: list[str], markup: api.Markup | None) -> Shown:
         """``paragraphs`` as few messages as fit, ``markup`` under the last; the last message sent.
 
         A question leaves room for the mark of the chosen option that its message gets after the press.
@@ -196,7 +196,7 @@ class Renderer:
         await self.call(lambda: self.bot.send_photo(step.chat_id, self._image(image), caption=joined or None))
         return [own] if joined is None else []
 
-    async def _paced(self, step: _Step, body: str, markup: InlineKeyboardMarkup | None = None) -> Shown:
+    async def _paced(self, step: _Step, body: str, markup: api.Markup | None = None) -> Shown:
         await self._before(step)
         return await self.send(step.chat_id, body, markup)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Protocol, TypeVar
 
-from telegram import InlineKeyboardMarkup, Message, Update, User
+from telegram import Message, Update, User
 from telegram.error import BadRequest
 
 from bot.config import Settings
@@ -24,6 +24,7 @@ from bot.store.conversations import Conversations
 from bot.store.errors import UnknownDialogueError
 from bot.store.keys import Identity, Keys
 from bot.store.protocol import Participant, Planned, Store, Tranche
+from bot.telegram.api import Markup
 from bot.telegram.callbacks import ShareButton
 from bot.telegram.render import Consent, Renderer, keyboard
 from bot.telegram.texts import LANGUAGE_BUTTONS, text
@@ -263,7 +264,7 @@ class PeersText:
 def _consent(dialogue: DialogueId, version: int, language: str) -> Consent:
     """The question after an answer to a reflection with ``share: true``: share it with the group, or not."""
 
-    def ask(answered: Answered) -> tuple[str, InlineKeyboardMarkup]:
+    def ask(answered: Answered) -> tuple[str, Markup]:
         share = ShareButton(ConsentButton(dialogue, version, answered.node))
         buttons = ((text("share_yes", language), share.data), (text("share_no", language), ShareButton().data))
         return text("share_question", language), keyboard(*buttons)

@@ -1104,8 +1104,17 @@ def _scope_key(scope: JSON | None, language_code: str) -> tuple[str, str]:
 
 
 async def _read_params(request: web.Request) -> JSON:
-    """The request's parameters, decoded: query string and form fields, uploaded files as ``Upload``."""
+    """The request's parameters, decoded: query string, a JSON body or form fields, uploaded files as ``Upload``.
+
+    As the Bot API does, a JSON body's values are taken as they are, except strings, which may hold
+    JSON themselves (a keyboard serialised by a client) as in a form.
+    """
     params: JSON = {key: decode_field(key, value) for key, value in request.query.items()}
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            params |= {key: decode_field(key, v) if isinstance(v, str) else v for key, v in body.items()}
+        return params
     form = await request.post()
     uploads: dict[str, Upload] = {}
     for key, value in form.items():
