@@ -12,6 +12,10 @@ schedule is the outbox table, and this loop only looks at it every so often.
 Trouble with one row stays with that row: a message that cannot be composed is retried
 like a failed send, an unexpected error while sending counts as an unknown outcome, and
 a row that cannot be settled stays ``sending`` until the next start recovers it.
+
+Sent rows are settled together (``_SentRows``): those that come back while one
+transaction marks rows sent wait for the next, so at a high rate one commit
+settles many rows and at a low rate each row is settled at once, as before.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class Dispatcher:
     ) -> None:
         self.store, self.sender, self.hours, self.compose = store, sender, hours, compose
         self.clock, self.reminders, self.batch = clock, reminders, batch
+        self._sent = _SentRows(store)
 
     async def run(self, every: float = EVERY, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """Recover rows a crash left mid-send, then tick until cancelled; a failed tick is logged, not fatal."""
@@ -122,7 +127,7 @@ class Dispatcher:
     async def settle(self, row: Queued, result: Result, now: datetime) -> str:
         match result:
             case Sent():
-                await self.store.mark_sent(row.id)
+                await self._sent.mark(row.id)
                 await self._after_sent(row)
                 return "sent"
             case Blocked():
@@ -157,6 +162,51 @@ class Dispatcher:
         when = await self.reminders.due(row, self.clock())
         if when is not None:
             await self.store.queue(row.contact, row.tranche, Planned(when, row.dialogue, "reminder"))
+
+
+class _SentRows:
+    """Sent rows marked in one transaction each time the previous one is done (a group commit).
+
+    ``mark`` returns once its row is marked, or raises what marking it raised, as one row alone would.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
+        self._marking: asyncio.Task[None] | None = None
+
+    async def mark(self, row: int) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((row, done))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._mark_waiting())
+        await asyncio.shield(done)  # a cancelled caller leaves the others' marking alone
+
+    async def _mark_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await self.store.mark_sent([row for row, _ in batch])
+            except Exception as exc:
+                _settle(batch, exc)
+            except BaseException:  # cancelled (shutting down): no one is left waiting for good
+                _settle([*batch, *self._waiting], None, cancel=True)
+                self._waiting = []
+                raise
+            else:
+                _settle(batch, None)
+
+
+def _settle(batch: list[tuple[int, asyncio.Future[None]]], error: Exception | None, *, cancel: bool = False) -> None:
+    for _, done in batch:
+        if done.done():
+            continue
+        if cancel:
+            done.cancel()
+        elif error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(None)
 
 
 def _trouble(row: Queued, stage: str, exc: Exception) -> str:

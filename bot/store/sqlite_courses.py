@@ -92,13 +92,14 @@ class CourseQueries(SqliteParts):
         """Up to ``limit`` pending rows due by ``now``, marked as being sent."""
         return await self._writer.transaction(lambda db: _claim_due(db, utc_text(now), limit))
 
-    async def mark_sent(self, row: int) -> None:
-        """Delivered: the row forgets its recipient and keeps only the day."""
+    async def mark_sent(self, rows: Sequence[int]) -> None:
+        """Delivered, all in one transaction: each row forgets its recipient and keeps only the day."""
+        ids = [(row,) for row in rows]
         await self._writer.transaction(
-            lambda db: db.execute(
+            lambda db: db.executemany(
                 "UPDATE outbox SET status = 'sent', contact = NULL, due = substr(due, 1, 10), error = NULL "
                 "WHERE id = ?",
-                (row,),
+                ids,
             )
         )
 

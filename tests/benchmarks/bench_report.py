@@ -242,15 +242,10 @@ def write_members(db: sqlite3.Connection, keys: Keys, batch: Sequence[Member], w
             commit(db, step, day.isoformat(), [secrets.randbits(62) for _ in talk.records])
 
 
-MARK_SENT = (  # what ``SqliteStore.mark_sent`` does to one row; here for all of them in one transaction
-    "UPDATE outbox SET status = 'sent', contact = NULL, due = substr(due, 1, 10), error = NULL WHERE id = ?"
-)
-
-
 async def send_due(store: SqliteStore, now: datetime) -> int:
     """The follow-ups due by ``now``, claimed as the outbox does and marked sent."""
-    claimed = [(row.id,) for row in await store.claim_due(now, limit=sys.maxsize)]
-    await store._writer.transaction(lambda db: db.executemany(MARK_SENT, claimed))
+    claimed = [row.id for row in await store.claim_due(now, limit=sys.maxsize)]
+    await store.mark_sent(claimed)
     return len(claimed)
 
 

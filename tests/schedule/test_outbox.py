@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -192,6 +192,49 @@ async def test_a_due_follow_up_is_sent_once_with_a_start_button(outbox: Outbox, 
     assert await outbox.status() == {"sent": 2, "pending": 1, "unknown": 0}
     assert [row["status"] for row in await outbox.rows(anna)] == ["pending"], "a sent row keeps no recipient"
     assert await outbox.rows(ben) == []
+
+
+async def test_rows_sent_while_others_are_being_marked_are_marked_together(outbox: Outbox, tg: FakeTelegram) -> None:
+    """Sent rows are settled in a few transactions, not one each, and each send is settled before the tick ends."""
+    people = [tg.person() for _ in range(30)]
+    for person in people:
+        await outbox.join(person, MONDAY - timedelta(minutes=1))
+    marked: list[list[int]] = []
+    mark_sent = outbox.store.mark_sent
+
+    async def slow_mark(rows: Sequence[int]) -> None:  # the writer is busy: more sends come back meanwhile
+        marked.append(list(rows))
+        await asyncio.sleep(0.05)
+        await mark_sent(rows)
+
+    outbox.store.mark_sent = slow_mark  # type: ignore[method-assign]
+    assert await outbox.tick() == Counter(sent=30)
+    every = [row for rows in marked for row in rows]
+    assert len(every) == len(set(every)) == 30, "each sent row marked once"
+    assert len(marked) < 10, f"{len(marked)} transactions for 30 rows"
+    assert await outbox.status() == {"sent": 30, "unknown": 0}
+    assert all(len(person.messages) == 1 for person in people)
+
+
+async def test_rows_that_cannot_be_marked_sent_stay_mid_send_and_go_again_after_restart(
+    outbox: Outbox, tg: FakeTelegram
+) -> None:
+    """If marking sent rows fails, each of them counts as an error and stays mid-send, as one row alone would."""
+    people = [tg.person() for _ in range(3)]
+    for person in people:
+        await outbox.join(person, MONDAY - timedelta(minutes=1))
+    mark_sent = outbox.store.mark_sent
+
+    async def broken(rows: Sequence[int]) -> None:
+        raise OSError("disk full")
+
+    outbox.store.mark_sent = broken  # type: ignore[method-assign]
+    assert await outbox.tick() == Counter(error=3)
+    assert await outbox.status() == {"sending": 3, "unknown": 0}
+    outbox.store.mark_sent = mark_sent  # type: ignore[method-assign]
+    assert await outbox.store.recover_sending() == 3
+    assert await outbox.tick() == Counter(sent=3)
+    assert await outbox.status() == {"sent": 3, "unknown": 3}
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ async def test_a_tranche_counts_people_who_finished_and_answered(
     await finish_sample(conversations, keys, range(20, 23))  # not enrolled: not counted in the tranche
     clock.advance(days=3)
     for row in await store.claim_due(clock(), limit=100):
-        await store.mark_sent(row.id)
+        await store.mark_sent([row.id])
     for number in (1, 2):
         await conversations.apply(keys.telegram(number).person, FOLLOWUP, Start("en"))
     progress: list[tuple[int, int]] = []

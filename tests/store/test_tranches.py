@@ -56,7 +56,7 @@ async def test_claim_due_sends_each_row_once(store: Store, keys: Keys) -> None:
     due = await store.claim_due(NOON + timedelta(hours=1), limit=10)
     assert [q.dialogue for q in due] == ["followup-0", "followup-1"] and {q.attempts for q in due} == {1}
     assert await store.claim_due(NOON + timedelta(hours=1), limit=10) == []
-    await store.mark_sent(due[0].id)
+    await store.mark_sent([due[0].id])
     await store.mark_retry(due[1].id, NOON + timedelta(hours=5), "NetworkError")
     assert await store.claim_due(NOON + timedelta(hours=4), limit=10) == []
     retried = await store.claim_due(NOON + timedelta(hours=5), limit=10)
@@ -93,7 +93,7 @@ async def test_erase_keeps_the_counts(store: Store, keys: Keys) -> None:
     await store.save_participant(anna.contact, 1)
     await store.enrol(anna.contact, tranche.code, plan(0, 24))
     (first,) = await store.claim_due(NOON, limit=10)
-    await store.mark_sent(first.id)
+    await store.mark_sent([first.id])
     exported = await store.export(anna)
     assert exported["enrolments"] and json.dumps(exported)
     await store.erase(anna)
