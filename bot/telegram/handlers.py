@@ -43,7 +43,7 @@ class Router:
         turn: Turn | None = None
         try:
             turn = await self._arrive(update)
-            if turn is not None and turn.repeated:
+            if turn is not None and turn.receipt.before:
                 await self.show_where(turn)
             elif turn is not None and update.edited_message is None:
                 await self._private(turn)
@@ -92,9 +92,8 @@ class Router:
         )
         if turn is None:
             return
-        saved = turn.receipt.saved
         try:
-            await self.services.say(turn, "error_after_saving" if saved else "error_nothing_saved")
+            await self.services.say(turn, "error_after_saving" if turn.receipt.recorded else "error_nothing_saved")
         except Exception:  # the apology is best effort; the bot keeps running
             logger.warning("could not apologise for update %s", update.update_id)
 

@@ -36,17 +36,25 @@ ASKED_REMEMBERED = 100_000  # chats whose last question's message id is kept in 
 
 @dataclass(slots=True)
 class Receipt:
-    """The update's id, for the first change it makes; that change records it in the same transaction.
+    """Whether an update is recorded in the store, and the way its changes record it: the one place for that fact.
 
-    One update may change several things (a language, then the introduction starts): the first change
-    records the id, the rest go without it. ``saved`` tells whether anything was committed.
+    ``before``: an earlier delivery of this update changed something (Telegram sends an update again after
+    a crash); it is not applied again. Otherwise the first change it makes records its id in the same
+    transaction (``commit``), and ``saved`` says so; one update may change several things (a language,
+    then the introduction starts), and the rest go without the id. Copies of a ``Turn`` share one receipt.
     """
 
-    update_id: int | None
+    update_id: int
+    before: bool = False
     saved: bool = False
 
+    @property
+    def recorded(self) -> bool:
+        """What this update changed is in the store (by this delivery or an earlier one)."""
+        return self.before or self.saved
+
     async def commit(self, change: Callable[[int | None], Awaitable[T]]) -> T:
-        """Run ``change`` with the update id (None once one change has recorded it)."""
+        """Run ``change`` with the update id (None once one change of this delivery has recorded it)."""
         result = await change(None if self.saved else self.update_id)
         self.saved = True
         return result
@@ -54,10 +62,7 @@ class Receipt:
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One update from one person in a private chat, with who they are and their settings.
-
-    ``repeated``: the update changed something before (delivered again after a crash).
-    """
+    """One update from one person in a private chat, with who they are and their settings."""
 
     update: Update
     who: Identity
@@ -65,7 +70,6 @@ class Turn:
     participant: Participant
     telegram_language: str | None
     receipt: Receipt
-    repeated: bool = False
 
     @property
     def language(self) -> str:
@@ -115,8 +119,8 @@ class Services:
         chat = update.effective_chat
         assert chat is not None
         arrival = await self.store.receive(who.contact, chat.id, update.update_id)
-        receipt = Receipt(update.update_id)
-        return Turn(update, who, chat.id, arrival.participant, user.language_code, receipt, arrival.repeated)
+        receipt = Receipt(update.update_id, before=arrival.repeated)
+        return Turn(update, who, chat.id, arrival.participant, user.language_code, receipt)
 
     def written_before_asked(self, turn: Turn) -> bool:
         """Whether the message was written before the question now open was shown (so it cannot answer it).

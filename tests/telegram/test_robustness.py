@@ -217,6 +217,24 @@ async def test_apology_after_a_saved_step_says_it_was_saved(tg: FakeTelegram, tm
         assert [c["option"] for c in (await exported(bot, anna))["choices"]] == ["write"]
 
 
+async def test_apology_for_an_update_delivered_again_says_it_was_saved(tg: FakeTelegram, tmp_path: Path) -> None:
+    """A press applied before a restart and delivered again after it is not applied twice; if showing where
+    the person is then fails, the apology says what is true: their choice is kept."""
+    settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
+    async with running_bot(settings, tg):
+        anna = tg.person(language_code="en")
+        await chose(anna, "en")
+        anna.send("/start sample")
+        await anna.replies()
+        press = await anna.press("Write it")
+        await anna.replies()
+    async with running_bot(settings, tg) as bot:
+        tg.fail_next("sendMessage", 400, "Bad Request: something about the message")
+        tg.redeliver(press["update_id"])
+        assert await texts(anna) == [text("error_after_saving", "en")]
+        assert [c["option"] for c in (await exported(bot, anna))["choices"]] == ["write"]
+
+
 async def test_broken_state_gets_an_apology_and_others_are_served(tg: FakeTelegram, tmp_path: Path) -> None:
     """A conversation whose stored state is unreadable gets an apology; the bot keeps serving everyone."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg):
