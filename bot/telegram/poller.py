@@ -175,7 +175,7 @@ class Poller:
 
     def _read(self, data: JSONDict) -> Update | None:
         try:
-            return Update.de_json(data, self.bot)
+            return Update.de_json(_lean(data), self.bot)
         except Exception as exc:  # an update this library cannot read is skipped, not fatal
             logger.warning("update %s could not be read (%s); skipped", _id(data), type(exc).__name__)
             return None
@@ -294,6 +294,24 @@ class Poller:
 
 def _text(raw: JSONDict | str) -> str:
     return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+
+
+def _lean(data: JSONDict) -> JSONDict:
+    """The update as the bot reads it: a pressed button's message without its keyboard.
+
+    Nothing reads that keyboard, and turning each of its buttons into the library's objects was
+    30% of reading a press (169 against 120 µs a press, timed on its own; reading updates was a
+    tenth of handling them in a profile of the shipped run). What is kept to spill is the update
+    as Telegram sent it.
+    """
+    query = data.get("callback_query")
+    if not isinstance(query, dict):
+        return data
+    message = query.get("message")
+    if not isinstance(message, dict) or "reply_markup" not in message:
+        return data
+    lean = {key: value for key, value in message.items() if key != "reply_markup"}
+    return {**data, "callback_query": {**query, "message": lean}}
 
 
 def _id(data: JSONDict) -> int:
