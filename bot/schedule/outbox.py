@@ -13,6 +13,8 @@ Trouble with one row stays with that row: a message that cannot be composed is r
 like a failed send, an unexpected error while sending counts as an unknown outcome, and
 a row that cannot be settled stays ``sending`` until the next start recovers it.
 
+Rows are claimed ``CHUNK`` at a time, more as soon as a chunk is out, up to ``BATCH``
+in flight, so the sender never stands still while rows are read and composed.
 Sent rows are settled together (``_SentRows``): those that come back while one
 transaction marks rows sent wait for the next, so at a high rate one commit
 settles many rows and at a low rate each row is settled at once, as before.
@@ -52,7 +54,8 @@ class Reminders(Protocol):
     async def answered(self, row: Queued, participant: Participant) -> bool: ...
 
 
-BATCH = 200
+BATCH = 200  # rows in flight at most
+CHUNK = 25  # rows claimed at a time: a claim's work (reading, composing) holds up the sends already due
 EVERY = 30.0  # seconds between ticks
 BACK_OFF = timedelta(weeks=1)  # after an unanswered reminder, the remaining follow-ups move this much later
 
@@ -68,9 +71,11 @@ class Dispatcher:
         clock: Callable[[], datetime],
         reminders: Reminders | None = None,
         batch: int = BATCH,
+        chunk: int = CHUNK,
     ) -> None:
         self.store, self.sender, self.hours, self.compose = store, sender, hours, compose
         self.clock, self.reminders, self.batch = clock, reminders, batch
+        self.chunk = max(1, min(batch, chunk))
         self._sent = _SentRows(store)
 
     async def run(self, every: float = EVERY, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
@@ -91,13 +96,29 @@ class Dispatcher:
         outcomes: Counter[str] = Counter()
         if not self.hours.is_open(now):
             return outcomes
-        while rows := await self.store.claim_due(now, self.batch):
-            people = await self.store.participants([row.contact for row in rows])
-            delivered = (self.deliver(row, now, people.get(row.contact)) for row in rows)
-            for outcome in await asyncio.gather(*delivered, return_exceptions=True):
+        sending: set[asyncio.Task[str]] = set()
+        try:
+            while True:
+                rows = await self.store.claim_due(now, min(self.batch - len(sending), self.chunk))
+                people = await self.store.participants([row.contact for row in rows]) if rows else {}
+                sending |= {asyncio.create_task(self.deliver(row, now, people.get(row.contact))) for row in rows}
+                if not sending:
+                    break
+                # more rows are claimed as soon as a chunk of these is out, so the sender never waits for a claim
+                while len(sending) > self.batch - self.chunk or (sending and not rows):
+                    done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        outcomes[_outcome(task.exception() or task.result())] += 1
+                if not rows and not sending:
+                    break
+        except Exception:  # a claim failed: the rows already going out still go out and are settled
+            for outcome in await asyncio.gather(*sending, return_exceptions=True):
                 outcomes[_outcome(outcome)] += 1
-            if len(rows) < self.batch:
-                break
+            raise
+        except BaseException:  # cancelled (shutting down): the rows stay mid-send until the next start
+            for task in sending:
+                task.cancel()
+            raise
         if outcomes:
             logger.info("outbox: %s", ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())))
         return outcomes

@@ -62,7 +62,7 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 
-WINDOW = 1.02  # seconds: the window of the overall limit, with a margin for jitter on the way to Telegram (see README)
+WINDOW = 1.04  # seconds: the window of the overall limit, with a margin for jitter on the way to Telegram (see README)
 CATCH_UP = 0.5  # after a late wake-up, the next send may come half a step later, not sooner
 MAX_ATTEMPTS = 8  # a row whose counted attempts reach this is parked as failed (by the outbox)
 BACKOFF_BASE = timedelta(seconds=15)

@@ -48,7 +48,7 @@ from bot.dialogue.model import Dialogue, DialogueId  # noqa: E402
 from bot.schedule.calendar import WorkingHours  # noqa: E402
 from bot.schedule.digest_messages import TOOLKIT  # noqa: E402
 from bot.schedule.digests import DigestPlanner, iso_week  # noqa: E402
-from bot.schedule.outbox import BATCH  # noqa: E402
+from bot.schedule.outbox import BATCH, CHUNK  # noqa: E402
 from bot.store import Keys, SqliteStore  # noqa: E402
 from bot.store.catalogue import Catalogue  # noqa: E402
 from bot.store.conversations import Conversations  # noqa: E402
@@ -358,7 +358,7 @@ def report_build(built: Built) -> None:
 
 def report_send(sending: Sending, limit: int) -> None:
     run, seen, window = sending.run, sending.per_chat, sending.window
-    batches = f" (the outbox claims {BATCH} rows at a time)" if run.rows > BATCH else ""
+    batches = f" (the outbox claims {CHUNK} rows at a time, {BATCH} in flight at most)" if run.rows > CHUNK else ""
     rows = [
         ("first digest after the bot started", f"{sending.first_after:.1f} s"),
         ("digests received", f"{run.messages:,} of {run.rows:,} in {run.seconds:.1f} s"),

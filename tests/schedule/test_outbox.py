@@ -216,6 +216,65 @@ async def test_rows_sent_while_others_are_being_marked_are_marked_together(outbo
     assert all(len(person.messages) == 1 for person in people)
 
 
+async def test_rows_are_claimed_a_chunk_at_a_time_while_others_are_still_going_out(
+    outbox: Outbox, tg: FakeTelegram
+) -> None:
+    """The next rows are claimed while earlier ones are still being sent (the sender never waits for a
+    claim), never more in flight than the batch, and every row goes out once."""
+    people = [tg.person() for _ in range(20)]
+    for person in people:
+        await outbox.join(person, MONDAY - timedelta(minutes=1))
+    store, hours, compose, sender = outbox.store, WorkingHours(), outbox.dispatcher.compose, outbox.dispatcher.sender
+    dispatcher = Dispatcher(store, sender, hours=hours, compose=compose, clock=outbox.clock, batch=6, chunk=2)
+    flying, most, claims = 0, 0, []
+    deliver, claim_due = dispatcher.deliver, store.claim_due
+
+    async def counted(row: Queued, now: datetime, participant: Any) -> str:
+        nonlocal flying, most
+        flying += 1
+        most = max(most, flying)
+        try:
+            await asyncio.sleep(0.01)  # a send that takes a while
+            return await deliver(row, now, participant)
+        finally:
+            flying -= 1
+
+    async def claim(now: datetime, limit: int) -> list[Queued]:
+        claims.append((limit, flying))
+        return await claim_due(now, limit)
+
+    dispatcher.deliver = counted  # type: ignore[method-assign]
+    store.claim_due = claim  # type: ignore[method-assign]
+    assert await dispatcher.tick() == Counter(sent=20)
+    assert all(limit <= 2 for limit, _ in claims) and most <= 6
+    assert any(busy for _, busy in claims), "a claim was made while rows were still going out"
+    assert sorted(len(person.messages) for person in people) == [1] * 20
+
+
+async def test_a_claim_that_fails_midway_leaves_no_row_mid_send(outbox: Outbox, tg: FakeTelegram) -> None:
+    """When claiming more rows fails, the rows already going out are still sent and settled before the error."""
+    people = [tg.person() for _ in range(10)]
+    for person in people:
+        await outbox.join(person, MONDAY - timedelta(minutes=1))
+    store, sender = outbox.store, outbox.dispatcher.sender
+    compose = outbox.dispatcher.compose
+    dispatcher = Dispatcher(store, sender, hours=WorkingHours(), compose=compose, clock=outbox.clock, batch=6, chunk=2)
+    claim_due, claims = store.claim_due, 0
+
+    async def failing(now: datetime, limit: int) -> list[Queued]:
+        nonlocal claims
+        claims += 1
+        if claims == 3:
+            raise OSError("disk I/O error")
+        return await claim_due(now, limit)
+
+    store.claim_due = failing  # type: ignore[method-assign]
+    with pytest.raises(OSError):
+        await dispatcher.tick()
+    assert await outbox.status() == {"sent": 4, "pending": 6, "unknown": 0}
+    assert sum(len(person.messages) for person in people) == 4
+
+
 async def test_rows_that_cannot_be_marked_sent_stay_mid_send_and_go_again_after_restart(
     outbox: Outbox, tg: FakeTelegram
 ) -> None:
