@@ -97,18 +97,23 @@ class Dispatcher:
         if not self.hours.is_open(now):
             return outcomes
         sending: set[asyncio.Task[str]] = set()
+        # finished rows, one by one (asyncio.wait over the rows in flight looked at every one of them each time)
+        finished: asyncio.Queue[asyncio.Task[str]] = asyncio.Queue()
         try:
             while True:
                 rows = await self.store.claim_due(now, min(self.batch - len(sending), self.chunk))
                 people = await self.store.participants([row.contact for row in rows]) if rows else {}
-                sending |= {asyncio.create_task(self.deliver(row, now, people.get(row.contact))) for row in rows}
+                for row in rows:
+                    task = asyncio.create_task(self.deliver(row, now, people.get(row.contact)))
+                    task.add_done_callback(finished.put_nowait)
+                    sending.add(task)
                 if not sending:
                     break
                 # more rows are claimed as soon as a chunk of these is out, so the sender never waits for a claim
                 while len(sending) > self.batch - self.chunk or (sending and not rows):
-                    done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        outcomes[_outcome(task.exception() or task.result())] += 1
+                    task = await finished.get()
+                    sending.discard(task)
+                    outcomes[_outcome(task.exception() or task.result())] += 1
                 if not rows and not sending:
                     break
         except Exception:  # a claim failed: the rows already going out still go out and are settled
