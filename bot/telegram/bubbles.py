@@ -46,19 +46,25 @@ def units(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
+def cut(text: str, limit: int) -> str:
+    """The start of ``text`` that fits ``limit`` as Telegram counts (a caption the bot made), never half a character."""
+    window = text[:limit]
+    while (excess := units(window) - limit) > 0:  # astral characters count two: drop half the excess
+        window = window[: len(window) - (excess + 1) // 2]
+    return window
+
+
 def _pieces(paragraph: str, limit: int) -> list[str]:
     """One paragraph cut to pieces of at most ``limit``: at the last line break, else space, before the limit."""
     pieces = []
     while units(paragraph) > limit:
-        window = paragraph[:limit]
-        while (excess := units(window) - limit) > 0:  # astral characters count two: drop half the excess
-            window = window[: len(window) - (excess + 1) // 2]
-        cut = max(window.rfind("\n"), window.rfind(" "))
-        if cut <= 0:
-            cut = len(window)
-        if piece := paragraph[:cut].rstrip():
+        window = cut(paragraph, limit)
+        cut_at = max(window.rfind("\n"), window.rfind(" "))
+        if cut_at <= 0:
+            cut_at = len(window)
+        if piece := paragraph[:cut_at].rstrip():
             pieces.append(piece)
-        paragraph = paragraph[cut:].lstrip()
+        paragraph = paragraph[cut_at:].lstrip()
     if paragraph:
         pieces.append(paragraph)
     return pieces

@@ -24,7 +24,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from bot.dialogue.events import Answered, AskChoice, AskText, Chosen, Finished, Output, Say
 from bot.dialogue.texts import MAX_LABEL
 from bot.telegram import api, bubbles
-from bot.telegram.bubbles import CAPTION_LIMIT, MESSAGE_LIMIT
+from bot.telegram.bubbles import CAPTION_LIMIT, MESSAGE_LIMIT, cut
 from bot.telegram.slots import idle
 from bot.telegram.texts import text
 
@@ -86,14 +86,14 @@ class Renderer:
         """A picture the bot made (a graph, a QR code), with a caption cut to Telegram's 1,024 characters."""
         photo = InputFile(content, filename=filename)
         await self.call(
-            lambda: self.bot.send_photo(chat_id, photo, caption=caption[:CAPTION_LIMIT] if caption else None)
+            lambda: self.bot.send_photo(chat_id, photo, caption=cut(caption, CAPTION_LIMIT) if caption else None)
         )
 
     async def document(self, chat_id: int, content: bytes, filename: str, caption: str | None = None) -> None:
         """A file the bot made (an export, a pack), with a caption cut to Telegram's 1,024 characters."""
         document = InputFile(content, filename=filename)
         await self.call(
-            lambda: self.bot.send_document(chat_id, document, caption=caption[:CAPTION_LIMIT] if caption else None)
+            lambda: self.bot.send_document(chat_id, document, caption=cut(caption, CAPTION_LIMIT) if caption else None)
         )
 
     async def edit(self, shown: Posted, body: str, markup: api.Markup | None = None) -> None:

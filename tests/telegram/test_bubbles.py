@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram.bubbles import CAPTION_LIMIT, MESSAGE_LIMIT, caption, messages, units
+from bot.telegram.bubbles import CAPTION_LIMIT, MESSAGE_LIMIT, caption, cut, messages, units
 
 
 def test_bubbles_of_a_step_are_paragraphs_of_one_message() -> None:
@@ -65,3 +65,12 @@ def test_every_message_fits_and_no_word_is_lost(paragraphs: list[str]) -> None:
     assert "".join("".join(parts).split()) == squeeze  # only whitespace may change at a cut
     if sum(units(p) for p in paragraphs) + 2 * (len(paragraphs) - 1) <= MESSAGE_LIMIT:
         assert parts == ["\n\n".join(paragraphs)]
+
+
+def test_a_caption_the_bot_made_is_cut_to_what_telegram_allows_never_inside_an_emoji() -> None:
+    """A long caption of emoji (two units each) is cut at 1,024 units, not 1,024 characters."""
+    sprouts = "🌱" * 1000
+    kept = cut(sprouts, CAPTION_LIMIT)
+    assert kept == "🌱" * 512 and units(kept) == CAPTION_LIMIT
+    assert cut("a" + sprouts, CAPTION_LIMIT) == "a" + "🌱" * 511  # 1,023 units: the next emoji would not fit
+    assert cut("kort", CAPTION_LIMIT) == "kort"
