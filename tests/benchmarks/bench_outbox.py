@@ -33,7 +33,9 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 sys.path.insert(0, str(ROOT / "tests" / "schedule"))
+sys.path.insert(0, str(HERE))
 
+import machine  # noqa: E402
 from fakeapi import ApiError, Chat, FakeTelegram  # noqa: E402
 from outbox_child import fill, reap, spawn  # noqa: E402
 
@@ -156,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     limits = [float(value) for value in args.limits.split(",")]
     if args.rows < 2 or args.seconds <= 0 or not all(limit > 0 for limit in limits):
         parser.error("--rows must be 2 or more, --seconds and every limit above 0")
+    machine.speed()
     report(asyncio.run(main_async(limits, args)))
 
 

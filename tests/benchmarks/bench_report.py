@@ -74,7 +74,9 @@ from bot.store.sqlite_courses import _enrol
 from bot.store.sqlite_writes import commit, save_participant
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))  # for bench_bot, imported where it is used
+sys.path.insert(0, str(HERE))  # for bench_bot, imported where it is used, and machine
+import machine  # noqa: E402
+
 ROOT = HERE.parents[1]
 DIALOGUES = ROOT / "dialogues"
 SECRET = "bench-report-secret-" + "r" * 32
@@ -104,7 +106,6 @@ AIM_PEOPLE, AIM_SECONDS, AIM_MB = 100_000, 10.0, 300.0
 QUICK = ["--people", "2000"]
 MEASURED = "MEASURED "  # the child's line of figures starts with this
 TOP = 15  # profile entries shown
-REFERENCE_LOOP = 10_000_000  # additions timed as the machine's speed
 
 
 # -- build: walks through the shipped dialogues ---------------------------------------------------
@@ -532,14 +533,6 @@ def bench(people: int, args: argparse.Namespace) -> None:
             report_profile(measured)
 
 
-def machine_speed() -> None:
-    """A fixed pure-Python loop, timed: the figures above and below scale with it on a shared machine."""
-    started, total = time.perf_counter(), 0
-    for n in range(REFERENCE_LOOP):
-        total += n
-    print(f"this machine: {REFERENCE_LOOP:,} additions in a Python loop take {time.perf_counter() - started:.2f} s")
-
-
 def people_list(raw: str) -> list[int]:
     try:
         found = [int(part) for part in raw.split(",")]
@@ -562,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.measure:
         measure_here(args.measure, args.profile)
         return
-    machine_speed()
+    machine.speed()
     for people in people_list(QUICK[1]) if args.quick else args.people:
         bench(people, args)
 
