@@ -107,14 +107,13 @@ class Dispatcher:
                     task = asyncio.create_task(self.deliver(row, now, people.get(row.contact)))
                     task.add_done_callback(finished.put_nowait)
                     sending.add(task)
-                if not sending:
-                    break
-                # more rows are claimed as soon as a chunk of these is out, so the sender never waits for a claim
+                # more rows are claimed as soon as a chunk of these is out, so the sender never waits for a claim;
+                # with none left to claim, the rest are waited for
                 while len(sending) > self.batch - self.chunk or (sending and not rows):
                     task = await finished.get()
                     sending.discard(task)
                     outcomes[_outcome(task.exception() or task.result())] += 1
-                if not rows and not sending:
+                if not rows:
                     break
         except Exception:  # a claim failed: the rows already going out still go out and are settled
             for outcome in await asyncio.gather(*sending, return_exceptions=True):
@@ -216,20 +215,20 @@ class _SentRows:
             except Exception as exc:
                 _settle(batch, exc)
             except BaseException:  # cancelled (shutting down): no one is left waiting for good
-                _settle([*batch, *self._waiting], None, cancel=True)
+                for _, done in [*batch, *self._waiting]:
+                    done.cancel()
                 self._waiting = []
                 raise
             else:
                 _settle(batch, None)
 
 
-def _settle(batch: list[tuple[int, asyncio.Future[None]]], error: Exception | None, *, cancel: bool = False) -> None:
+def _settle(batch: list[tuple[int, asyncio.Future[None]]], error: Exception | None) -> None:
+    """Each row's caller gets ``error``, or returns (one that gave up waiting is left alone)."""
     for _, done in batch:
         if done.done():
             continue
-        if cancel:
-            done.cancel()
-        elif error is not None:
+        if error is not None:
             done.set_exception(error)
         else:
             done.set_result(None)

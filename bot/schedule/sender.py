@@ -49,7 +49,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import Bot, InputFile
+from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram import api
@@ -270,10 +270,9 @@ class Sender:
         markup = _markup(message.buttons)
         try:
             if message.photo is not None:
-                photo = {"chat_id": message.chat_id, "photo": InputFile(message.photo), "caption": message.text}
-                sent = await api.call(self.bot, "sendPhoto", photo | ({"reply_markup": markup} if markup else {}))
-                return Sent(int(sent["message_id"]))
-            message_id = await api.send_message(self.bot, message.chat_id, message.text, markup)
+                message_id = await api.send_photo(self.bot, message.chat_id, message.photo, message.text, markup)
+            else:
+                message_id = await api.send_message(self.bot, message.chat_id, message.text, markup)
         except Forbidden as exc:
             return Blocked(exc.message)
         except BadRequest as exc:

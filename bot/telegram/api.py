@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.request import BaseRequest
 
 JSONDict = dict[str, Any]
@@ -36,9 +36,18 @@ async def call(bot: Bot, method: str, params: JSONDict, *, read_timeout: float |
     return await bot.do_api_request(method.lower(), api_kwargs=params, read_timeout=timeout)
 
 
+def with_markup(params: JSONDict, markup: Markup | None) -> JSONDict:
+    """``params``, with ``markup`` as the keyboard under the message if given."""
+    return params if markup is None else {**params, "reply_markup": markup}
+
+
 async def send_message(bot: Bot, chat_id: int, body: str, markup: Markup | None = None) -> int:
     """sendMessage, with ``markup`` under the text if given; the id of the message sent."""
-    params: JSONDict = {"chat_id": chat_id, "text": body}
-    if markup is not None:
-        params["reply_markup"] = markup
-    return int((await call(bot, "sendMessage", params))["message_id"])
+    sent = await call(bot, "sendMessage", with_markup({"chat_id": chat_id, "text": body}, markup))
+    return int(sent["message_id"])
+
+
+async def send_photo(bot: Bot, chat_id: int, photo: bytes, caption: str, markup: Markup | None = None) -> int:
+    """sendPhoto (an upload), captioned, with ``markup`` under it if given; the id of the message sent."""
+    params = {"chat_id": chat_id, "photo": InputFile(photo), "caption": caption}
+    return int((await call(bot, "sendPhoto", with_markup(params, markup)))["message_id"])

@@ -98,9 +98,7 @@ class Renderer:
 
     async def edit(self, shown: Posted, body: str, markup: api.Markup | None = None) -> None:
         """Show ``body`` (and ``markup``) in place of a message the bot sent."""
-        params: dict[str, Any] = {"chat_id": shown.chat_id, "message_id": shown.message_id, "text": body}
-        if markup is not None:
-            params["reply_markup"] = markup
+        params = api.with_markup({"chat_id": shown.chat_id, "message_id": shown.message_id, "text": body}, markup)
         await self.call(lambda: api.call(self.bot, "editMessageText", params))
 
     async def answer(self, query_id: str, notice: str | None = None) -> None:

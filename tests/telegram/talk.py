@@ -60,13 +60,17 @@ async def chose(person: Person, language: str = "nl") -> Person:
     return person
 
 
-async def at_why(person: Person) -> None:
-    """Choose Dutch, open the sample dialogue and choose "Schrijven": the person is at the skippable "Waarom?"."""
+async def at_why(person: Person) -> dict[str, Any]:
+    """Choose Dutch, open the sample dialogue and choose "Schrijven": the person is at the skippable "Waarom?".
+
+    The update of that press, to deliver it again.
+    """
     await chose(person, "nl")
     person.send("/start sample")
     await person.replies()
-    await person.press("Schrijven")
+    press = await person.press("Schrijven")
     await person.replies()
+    return press
 
 
 def button_data(person: Person, label: str) -> tuple[int, str]:

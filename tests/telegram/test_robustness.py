@@ -77,11 +77,7 @@ async def test_same_update_twice_is_handled_once(tg: FakeTelegram, tmp_path: Pat
     """A press and a reflection delivered twice give one set of replies and one stored answer."""
     async with running_bot(settings_for(tg, tmp_path, dialogues_folder(tmp_path)), tg) as bot:
         anna = tg.person(language_code="nl")
-        await chose(anna, "nl")
-        anna.send("/start sample")
-        await anna.replies()
-        press = await anna.press("Schrijven")
-        await anna.replies()
+        press = await at_why(anna)
         tg.redeliver(press["update_id"])
         assert await texts(anna) == []
         reflection = await anna.send("Omdat het moet")
@@ -222,16 +218,12 @@ async def test_apology_for_an_update_delivered_again_says_it_was_saved(tg: FakeT
     the person is then fails, the apology says what is true: their choice is kept."""
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path))
     async with running_bot(settings, tg):
-        anna = tg.person(language_code="en")
-        await chose(anna, "en")
-        anna.send("/start sample")
-        await anna.replies()
-        press = await anna.press("Write it")
-        await anna.replies()
+        anna = tg.person(language_code="nl")
+        press = await at_why(anna)
     async with running_bot(settings, tg) as bot:
         tg.fail_next("sendMessage", 400, "Bad Request: something about the message")
         tg.redeliver(press["update_id"])
-        assert await texts(anna) == [text("error_after_saving", "en")]
+        assert await texts(anna) == [text("error_after_saving", "nl")]
         assert [c["option"] for c in (await exported(bot, anna))["choices"]] == ["write"]
 
 
