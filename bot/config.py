@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +22,12 @@ TELEGRAM_API_URL = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 MIN_SECRET = 32
+_INSTANCE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _host_name() -> str:
+    """The default instance name: this machine's (or container's) host name."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:64] or "goodwork"
 
 
 class ConfigError(Exception):
@@ -59,6 +66,8 @@ class Settings:
     send_rate: int = 30
     chat_rate: int = 1
     digest: Weekly | None = field(default_factory=Weekly)  # None: GOODWORK_DIGEST=off
+    metrics: tuple[str, int] | None = None  # GOODWORK_METRICS: where Prometheus scrapes (host, port); None: off
+    instance: str = field(default_factory=_host_name)  # GOODWORK_INSTANCE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +92,8 @@ class Settings:
             "hours": reader.get("GOODWORK_HOURS", _hours),
             "send_rate": reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)),
             "chat_rate": reader.get("GOODWORK_CHAT_RATE", _bounded(1, 30)),
+            "metrics": reader.get("GOODWORK_METRICS", _listen),
+            "instance": reader.get("GOODWORK_INSTANCE", _instance),
         }
         digest = reader.get("GOODWORK_DIGEST", _weekly)
         reader.raise_errors()
@@ -182,6 +193,22 @@ def _weekly(raw: str) -> Weekly:
     if found is None or found[1] not in WEEKDAYS or int(found[2]) > 23 or int(found[3]) > 59:
         raise ValueError(f"expected a day and a time like 'mon 09:00', or 'off', got {raw!r}")
     return Weekly(WEEKDAYS.index(found[1]), int(found[2]), int(found[3]))
+
+
+def _listen(raw: str) -> tuple[str, int]:
+    """``HOST:PORT`` to listen on (an IPv6 host in brackets: ``[::1]:9108``)."""
+    host, colon, port = raw.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65_535:
+        raise ValueError(f"expected HOST:PORT to listen on, like '127.0.0.1:9108', got {raw!r}")
+    return host, int(port)
+
+
+def _instance(raw: str) -> str:
+    """This instance's name among several sharing a database (the key of its heartbeats)."""
+    if not _INSTANCE.fullmatch(raw):
+        raise ValueError(f"expected a name of 1-64 letters, digits, '.', '_' or '-', got {raw!r}")
+    return raw
 
 
 def _zone(raw: str) -> ZoneInfo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ def test_defaults_when_nothing_is_set() -> None:
     assert str(settings.tz) == "Europe/Amsterdam" and settings.min_group == 5 and settings.pacing_ms == 400
     assert settings.trainers == frozenset() and settings.token is None and settings.secret is None
     assert settings.retention_days == 365 and settings.hours == "mon-fri 09:00-17:00" and settings.send_rate == 30
-    assert settings.chat_rate == 1
+    assert settings.chat_rate == 1 and settings.metrics is None
+    assert settings.instance == socket.gethostname() or settings.instance, "the host name, made a safe name"
 
 
 def test_reads_every_variable() -> None:
@@ -38,9 +40,12 @@ def test_reads_every_variable() -> None:
             "GOODWORK_PACING_MS": "0",
             "GOODWORK_MIN_GROUP": "7",
             "GOODWORK_RETENTION_DAYS": "90",
+            "GOODWORK_METRICS": "[::1]:9108",
+            "GOODWORK_INSTANCE": "bot-2.example",
         }
     )
     assert settings.retention_days == 90
+    assert settings.metrics == ("::1", 9108) and settings.instance == "bot-2.example"
     assert settings.require_token() == TOKEN and settings.require_secret() == SECRET
     assert settings.file_url == "http://127.0.0.1:8081/file/bot"
     assert settings.trainers == {12, 34} and settings.bot_username == "GoodWorkBot"
@@ -90,6 +95,9 @@ def test_reads_every_variable() -> None:
             "GOODWORK_SECRET", "short", "GOODWORK_SECRET: is 5 characters long, it needs at least 32", id="secret"
         ),
         pytest.param("GOODWORK_TOKEN", "12345", "GOODWORK_TOKEN: does not look like a bot token", id="token"),
+        pytest.param("GOODWORK_METRICS", "9108", "GOODWORK_METRICS: expected HOST:PORT to listen on", id="metrics"),
+        pytest.param("GOODWORK_METRICS", "127.0.0.1:99999", "GOODWORK_METRICS: expected HOST:PORT", id="port"),
+        pytest.param("GOODWORK_INSTANCE", "bot 2", "GOODWORK_INSTANCE: expected a name of 1-64", id="instance"),
     ],
 )
 def test_bad_value_names_variable_and_value(name: str, value: str, message: str) -> None:

@@ -18,6 +18,7 @@ from bot.cli import (
     digest,
     forget,
     graph,
+    health,
     insights,
     logs,
     outbox,
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_parser(verbs)
     digest.add_parser(verbs)
     report.add_parser(verbs)
+    health.add_parser(verbs)
     serve = verbs.add_parser("run", help="run the bot on Telegram (needs GOODWORK_TOKEN and GOODWORK_SECRET)")
     serve.set_defaults(run=run.run)
     return parser

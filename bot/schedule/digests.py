@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.config import Weekly
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.plan import SPREAD
@@ -63,7 +64,9 @@ class DigestPlanner:
         people = [DigestDue(c, self._due(start, c, at_once)) for c in await self.store.digest_due(week)]
         queued = await self.store.queue_digests(week, people)
         trainers = [DigestDue(c, self._due(start, c, at_once), t.code) for t, c in await self._followers(week)]
-        return queued, await self.store.queue_digests(week, trainers)
+        followed = await self.store.queue_digests(week, trainers)
+        metrics.DIGESTS_QUEUED.inc(queued + followed)
+        return queued, followed
 
     async def run(self, every: float = EVERY, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """From each week's digest moment on, queue what is due (people who join later that week too)."""

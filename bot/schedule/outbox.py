@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot import metrics
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.sender import (
     MAX_ATTEMPTS,
@@ -72,8 +73,9 @@ class Dispatcher:
         reminders: Reminders | None = None,
         batch: int = BATCH,
         chunk: int = CHUNK,
+        beat: Callable[[], None] = lambda: None,
     ) -> None:
-        self.store, self.sender, self.hours, self.compose = store, sender, hours, compose
+        self.store, self.sender, self.hours, self.compose, self.beat = store, sender, hours, compose, beat
         self.clock, self.reminders, self.batch = clock, reminders, batch
         self.chunk = max(1, min(batch, chunk))
         self._sent = _SentRows(store)
@@ -92,6 +94,7 @@ class Dispatcher:
 
     async def tick(self) -> Counter[str]:
         """Send what is due now (only in working hours); how each row ended."""
+        self.beat()  # each tick and each row settled say the outbox is not stuck (``goodwork health``)
         now = self.clock()
         outcomes: Counter[str] = Counter()
         if not self.hours.is_open(now):
@@ -129,6 +132,14 @@ class Dispatcher:
 
     async def deliver(self, row: Queued, now: datetime, participant: Participant | None) -> str:
         """Send one claimed row to ``participant`` (read with the rest of its batch) and settle it; how it ended."""
+        outcome = await self._deliver(row, now, participant)
+        metrics.OUTBOX.labels(row.kind, outcome).inc()
+        if outcome == "sent":
+            metrics.SENT.labels(row.kind).inc()
+        self.beat()
+        return outcome
+
+    async def _deliver(self, row: Queued, now: datetime, participant: Participant | None) -> str:
         try:
             if participant is None or not participant.active:
                 await self.store.cancel_pending(row.contact)

@@ -19,6 +19,7 @@ from bot.schedule.outbox import EVERY, Dispatcher
 from bot.schedule.reminders import ReminderPolicy
 from bot.schedule.sender import Limits, Sender
 from bot.schedule.tranche_digests import TrancheDigests
+from bot.store.heartbeat import Heartbeat
 from bot.telegram.services import Services
 from bot.telegram.transport import AiohttpRequest
 
@@ -71,10 +72,14 @@ async def _send(
         )
         sender = Sender(bot, Limits(overall=float(settings.send_rate), per_chat=float(settings.chat_rate)))
         reminders = ReminderPolicy(services.store, services.keys, courses, hours)
+        beat = Heartbeat(store, settings.instance, "outbox", services.clock)
         dispatcher = Dispatcher(
-            services.store, sender, hours=hours, compose=compose, clock=services.clock, reminders=reminders
+            store, sender, hours=hours, compose=compose, clock=services.clock, reminders=reminders, beat=beat
         )
-        await dispatcher.run(EVERY, sleep)
+        try:
+            await dispatcher.run(EVERY, sleep)
+        finally:
+            await beat.settle()
 
 
 def digest_worker(

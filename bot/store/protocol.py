@@ -206,6 +206,23 @@ class Pruned:
     updates: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Beat:
+    """When ``loop`` (polling, webhook, outbox) of ``instance`` last went round."""
+
+    instance: str
+    loop: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Outbox rows due and not sent yet, and when the oldest of them was due (None: nothing due)."""
+
+    due: int
+    oldest: datetime | None
+
+
 class Store(Protocol):
     """Everything the bot keeps. Implementations: ``SqliteStore`` (PostgreSQL later)."""
 
@@ -393,3 +410,10 @@ class Store(Protocol):
     async def revoke_trainer(self, contact: Pseudonym) -> bool: ...
 
     async def trainer_count(self) -> int: ...
+
+    # --- health ---------------------------------------------------------------
+    async def beat(self, instance: str, loop: str, at: datetime) -> None: ...
+
+    async def beats(self) -> list[Beat]: ...
+
+    async def backlog(self, now: datetime) -> Backlog: ...

@@ -37,6 +37,7 @@ from bot.store.protocol import (
 )
 from bot.store.sqlite_cohort import CohortQueries
 from bot.store.sqlite_courses import CourseQueries
+from bot.store.sqlite_health import HealthQueries
 from bot.store.sqlite_inbox import InboxQueries
 from bot.store.sqlite_privacy import PrivacyQueries
 from bot.store.sqlite_schema import MIGRATIONS
@@ -53,7 +54,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, CohortQueries):
+class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, CohortQueries, HealthQueries):
     """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, keys=keys)``.
 
     ``upgraded`` lists the migrations this opening applied (their notes are for the operator).

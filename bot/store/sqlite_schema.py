@@ -239,6 +239,17 @@ CREATE INDEX reflections_by_day ON reflections (day, person);
 CREATE INDEX outbox_followups_sent ON outbox (tranche, dialogue, due) WHERE kind = 'followup' AND status = 'sent';
 """
 
+# Each instance's loops (polling or webhook, outbox) say here when they last went round, for ``goodwork health``
+# and for the other instances: a host name, a loop's name and a time, nobody's data.
+HEARTBEATS = """
+CREATE TABLE heartbeats (
+    instance TEXT NOT NULL,
+    loop TEXT NOT NULL,
+    beat TEXT NOT NULL,
+    PRIMARY KEY (instance, loop)
+) WITHOUT ROWID;
+"""
+
 SEALED_NOTE = (
     "Telegram chat ids are now kept encrypted. Backups made before this upgrade still hold them in clear: "
     "delete them, or keep them as safe as GOODWORK_SECRET."
@@ -258,6 +269,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(6, "weekly digests once per person and week, trainers who follow a tranche", DIGESTS),
     Migration(7, "the day each conversation started, people by day", STARTED),
+    Migration(8, "heartbeats of each instance's loops", HEARTBEATS),
 )
 
 BOOKKEEPING = """
@@ -295,5 +307,6 @@ IMPERSONAL_TABLES = frozenset(
         "course_versions",
         "erasures",
         "inbox",
+        "heartbeats",
     }
 )

@@ -17,10 +17,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
-from bot.config import Settings
+from bot import metrics
+from bot.config import ConfigError, Settings
 from bot.store import Keys, Store, open_store
 from bot.store.catalogue import Catalogue
 from bot.store.conversations import Conversations
+from bot.store.heartbeat import Heartbeat
 from bot.store.retention import keep_pruning
 from bot.store.sqlite import utc_now
 from bot.telegram.commands import Commands
@@ -75,7 +77,14 @@ class Bot:
 
     async def serve(self) -> None:
         """Run until ``stop()``; every resource is released whatever happens."""
-        store = self.store = await open_store(self.settings, self.keys, clock=self.clock)
+        exposed = await self._expose_metrics()
+        try:
+            store = self.store = await open_store(self.settings, self.keys, clock=self.clock)
+        except BaseException:
+            if exposed is not None:
+                await exposed.stop()
+            raise
+        beat = Heartbeat(store, self.settings.instance, "polling", self.clock)
         background: list[asyncio.Task[None]] = []
         try:
             services = await self._services(store)
@@ -94,6 +103,7 @@ class Bot:
                     router.slow_down,
                     concurrency=CONCURRENCY,
                     inbox=store,
+                    beat=beat,
                 )
                 self.poller.replay(await store.spilled())
                 logger.info("bot @%s is running", self.application.bot.username)
@@ -102,7 +112,31 @@ class Bot:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            if exposed is not None:
+                await exposed.stop()
+            await beat.settle()
             await store.close()
+
+    async def _expose_metrics(self) -> metrics.MetricsServer | None:
+        """The Prometheus endpoint, when ``GOODWORK_METRICS`` asks for one."""
+        if self.settings.metrics is None:
+            return None
+        host, port = self.settings.metrics
+        server = metrics.MetricsServer(host, port, self._measure_outbox)
+        try:
+            await server.start()
+        except OSError as exc:
+            raise ConfigError(f"GOODWORK_METRICS: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        return server
+
+    async def _measure_outbox(self) -> None:
+        """The outbox gauges, read when Prometheus scrapes."""
+        if self.store is None:
+            return
+        now = self.clock()
+        backlog = await self.store.backlog(now)
+        metrics.OUTBOX_DUE.set(backlog.due)
+        metrics.OUTBOX_OLDEST.set(0 if backlog.oldest is None else max(0.0, (now - backlog.oldest).total_seconds()))
 
     def stop(self) -> None:
         if self.poller is not None:

@@ -16,6 +16,7 @@ from telegram import Message, Update
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
+from bot import metrics
 from bot.dialogue import engine
 from bot.dialogue.buttons import ChoiceButton, SkipButton
 from bot.dialogue.errors import ButtonError
@@ -40,6 +41,7 @@ class Router:
 
         The top for an update: anything unexpected ends here, logged by type, with a true apology.
         """
+        metrics.UPDATES.labels(_kind(update)).inc()
         turn: Turn | None = None
         try:
             turn = await self._arrive(update)
@@ -86,6 +88,7 @@ class Router:
 
     async def _apologise(self, update: Update, turn: Turn | None, error: Exception) -> None:
         """Log the update id and the error type (never its content); tell the person what is true."""
+        metrics.HANDLER_ERRORS.inc()
         frames = "".join(traceback.format_tb(error.__traceback__))
         logger.error(
             "update %s failed: %s (message left out)\n%s", update.update_id, type(error).__name__, frames.rstrip()
@@ -246,9 +249,21 @@ class Router:
 async def on_error(update: object, context: Context) -> None:
     """An exception outside ``Router.route`` (in the library itself): logged by update id and error type."""
     update_id = update.update_id if isinstance(update, Update) else None
+    metrics.HANDLER_ERRORS.inc()
     error = context.error
     frames = "".join(traceback.format_tb(error.__traceback__)) if error is not None else ""
     logger.error("update %s failed: %s (message left out)\n%s", update_id, type(error).__name__, frames.rstrip())
+
+
+def _kind(update: Update) -> str:
+    """The kind of update, as the metrics count it."""
+    if update.callback_query is not None:
+        return "button"
+    if update.message is not None:
+        return "message"
+    if update.edited_message is not None:
+        return "edited"
+    return "membership" if update.my_chat_member is not None else "other"
 
 
 def _message(message: object) -> Message | None:

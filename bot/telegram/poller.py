@@ -85,8 +85,9 @@ class Poller:
         backlog: int = 10,
         inbox: Inbox | None = None,
         spill_span: int = SPILL_SPAN,
+        beat: Callable[[], None] = lambda: None,
     ) -> None:
-        self.bot, self.handle, self.overflow = bot, handle, overflow
+        self.bot, self.handle, self.overflow, self.beat = bot, handle, overflow, beat
         self.timeout, self.backlog, self.inbox, self.spill_span = timeout, backlog, inbox, spill_span
         self._slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[int, _Lane] = {}
@@ -128,11 +129,13 @@ class Poller:
 
     async def _poll(self) -> None:
         backoff = 1.0
+        self.beat()  # polling starts; from now on each answer from Telegram says the loop is alive
         while not self._stopping.is_set():
             await self._spill_if_held_back()
             try:
                 updates = await self._fetch()
                 backoff = 1.0
+                self.beat()  # ``goodwork health`` reads it: a loop that cannot reach Telegram stops beating
             except RetryAfter as exc:
                 await self._pause(retry_seconds(exc))
                 continue

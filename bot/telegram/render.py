@@ -21,6 +21,7 @@ from telegram import Bot, InputFile
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
+from bot import metrics
 from bot.dialogue.events import Answered, AskChoice, AskText, Chosen, Finished, Output, Say
 from bot.dialogue.texts import MAX_LABEL
 from bot.telegram import api, bubbles
@@ -34,6 +35,7 @@ NETWORK_TRIES = 5  # a network error, timeout or 5xx: tried again after 0.5, 1, 
 # Characters a question's message keeps free for "→ <label>" under it after the press (labels are
 # at most MAX_LABEL characters, and the labels of the bot's own buttons are shorter still).
 MARK_ROOM = len("\n\n→ ") + MAX_LABEL
+_REPLIES = metrics.SENT.labels("reply")  # every message, photo and document the renderer sends
 MAX_WAIT = 15 * 60.0  # seconds of RetryAfter waits one call may add up before it gives up
 Peers = Callable[[Chosen], Awaitable[str]]
 Consent = Callable[[Answered], tuple[str, api.Markup]]  # the question asked after a shareable answer
@@ -80,7 +82,9 @@ class Renderer:
         self._skips: dict[int, Posted] = {}  # per chat, the question whose Skip button is still showing
 
     async def send(self, chat_id: int, body: str, markup: api.Markup | None = None) -> Shown:
-        return Shown(chat_id, await self.call(lambda: api.send_message(self.bot, chat_id, body, markup)), body)
+        shown = Shown(chat_id, await self.call(lambda: api.send_message(self.bot, chat_id, body, markup)), body)
+        _REPLIES.inc()
+        return shown
 
     async def photo(self, chat_id: int, content: bytes, filename: str, caption: str | None = None) -> None:
         """A picture the bot made (a graph, a QR code), with a caption cut to Telegram's 1,024 characters."""
@@ -88,6 +92,7 @@ class Renderer:
         await self.call(
             lambda: self.bot.send_photo(chat_id, photo, caption=cut(caption, CAPTION_LIMIT) if caption else None)
         )
+        _REPLIES.inc()
 
     async def document(self, chat_id: int, content: bytes, filename: str, caption: str | None = None) -> None:
         """A file the bot made (an export, a pack), with a caption cut to Telegram's 1,024 characters."""
@@ -95,6 +100,7 @@ class Renderer:
         await self.call(
             lambda: self.bot.send_document(chat_id, document, caption=cut(caption, CAPTION_LIMIT) if caption else None)
         )
+        _REPLIES.inc()
 
     async def edit(self, shown: Posted, body: str, markup: api.Markup | None = None) -> None:
         """Show ``body`` (and ``markup``) in place of a message the bot sent."""
@@ -192,6 +198,7 @@ class Renderer:
             joined = bubbles.caption([own])
         await self._before(step)
         await self.call(lambda: self.bot.send_photo(step.chat_id, self._image(image), caption=joined or None))
+        _REPLIES.inc()
         return [own] if joined is None else []
 
     async def _paced(self, step: _Step, body: str, markup: api.Markup | None = None) -> Shown:

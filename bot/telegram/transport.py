@@ -32,6 +32,8 @@ import httpx
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot import metrics
+
 Timeout = float | None
 # Failures that happen before a request leaves this machine: no connection could be made, or none
 # was free in time. A send that failed so may be tried again without any risk of showing twice.
@@ -114,11 +116,15 @@ class AiohttpRequest(BaseRequest):
             async with asyncio.timeout(_sum(_sum(pool, connect), _sum(write, read))):  # write has no timeout of its own
                 proxy = self._proxy(url)
                 async with self._session.request(method, url, data=body, timeout=timeout, proxy=proxy) as response:
-                    return response.status, await response.read()
+                    answer = response.status, await response.read()
         except TimeoutError as exc:  # asyncio's and aiohttp's timeouts (ServerTimeoutError) alike
+            metrics.request_done(url, None)
             raise TimedOut(f"no answer from the Bot API in time ({type(exc).__name__})") from exc
         except aiohttp.ClientError as exc:
+            metrics.request_done(url, None)
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+        metrics.request_done(url, answer[0])
+        return answer
 
     def _proxy(self, url: str) -> str | None:
         """The proxy a request to ``url`` goes through (None: directly), by the environment read at start."""
