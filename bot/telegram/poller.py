@@ -5,13 +5,8 @@ a crash loses whatever was queued. Here the offset sent to Telegram never
 passes an update still in progress: after a crash Telegram delivers it again,
 and the store's update ids make sure a step that did commit is not applied twice.
 
-Updates of one person run in order, one at a time, in that person's lane;
-different people run concurrently (up to ``concurrency`` at once; an update that
-only waits, for Telegram's ``retry_after`` or a typing pause, gives its slot back
-meanwhile, so one chat's limit never holds up the others). A person who floods
-the bot gets at most ``backlog`` updates queued; the first one past it goes to
-``overflow`` (a cheap "slow down") and the rest are dropped until the lane runs
-empty, so one person cannot fill the batches that others' updates arrive in.
+Updates are handled in ``Lanes`` (``lanes.py``): one person's in order, different
+people's concurrently, a flood cut short.
 
 Telegram hands out at most 100 updates from the offset, so updates that wait
 (for a chat Telegram limits, say) would, after a hundred newer ones, keep
@@ -20,8 +15,8 @@ to the newest span ``spill_span``, those in progress are kept in the ``Inbox``
 (sealed, in the database) and the offset moves on; after a crash the bot handles
 what the inbox still holds (``replay``) before it polls again.
 
-Each update is read on its own: one this library cannot read is logged (by id)
-and skipped instead of stopping the poller for good.
+Each update is read on its own (``lanes.read``): one this library cannot read is
+logged (by id) and skipped instead of stopping the poller for good.
 """
 
 from __future__ import annotations
@@ -30,21 +25,19 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.telegram import api
 from bot.telegram.errors import PollingError
+from bot.telegram.lanes import Handle, JSONDict, Lanes, read
 from bot.telegram.render import retry_seconds
-from bot.telegram.slots import slot
 
 logger = logging.getLogger(__name__)
 
-Handle = Callable[[Update], Awaitable[None]]
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 # While updates are in progress the offset cannot move past them, so Telegram answers a poll at once
 # (with them again): poll every BUSY_POLL s while polls bring new updates, and when they bring nothing
@@ -55,7 +48,6 @@ QUIET_POLL = 0.2
 SPILL_SPAN = 50  # updates from the oldest in progress to the newest: from here on, those in progress go to the inbox
 MAX_BACKOFF = 30.0
 READ_MARGIN = 5.0  # seconds a long poll may take beyond its timeout before the read counts as failed
-JSONDict = dict[str, Any]
 
 
 class Inbox(Protocol):
@@ -64,13 +56,6 @@ class Inbox(Protocol):
     async def spill(self, updates: Sequence[tuple[int, str]]) -> None: ...
 
     async def unspill(self, update_id: int) -> None: ...
-
-
-@dataclass
-class _Lane:
-    queue: asyncio.Queue[Update] = field(default_factory=asyncio.Queue)
-    task: asyncio.Task[None] | None = None
-    warned: bool = False  # told to slow down since this lane last ran empty
 
 
 class Poller:
@@ -87,11 +72,9 @@ class Poller:
         spill_span: int = SPILL_SPAN,
         beat: Callable[[], None] = lambda: None,
     ) -> None:
-        self.bot, self.handle, self.overflow, self.beat = bot, handle, overflow, beat
-        self.timeout, self.backlog, self.inbox, self.spill_span = timeout, backlog, inbox, spill_span
-        self._slots = asyncio.Semaphore(concurrency)
-        self._lanes: dict[int, _Lane] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.bot, self.beat = bot, beat
+        self.timeout, self.inbox, self.spill_span = timeout, inbox, spill_span
+        self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog)
         self._pending: set[int] = set()  # in progress and holding the offset back
         self._held: dict[int, JSONDict | str] = {}  # the updates in progress (pending or spilled), as sent
         self._spilled: set[int] = set()  # in progress and kept in the inbox
@@ -120,9 +103,9 @@ class Poller:
         """Updates the inbox still held when the bot stopped: handled first, in order, as if just fetched."""
         for update_id, raw in kept:
             self._newest = max(self._newest, update_id)
-            update = self._read(json.loads(raw))
+            update = read(json.loads(raw), self.bot)
             if update is None:
-                self._spawn(self._unspill(update_id))
+                self._lanes.spawn(self._unspill(update_id))
                 continue
             self._spilled.add(update_id)
             self._queue(update, raw, holds_offset=False)
@@ -176,69 +159,32 @@ class Poller:
         # good, and PTB's CRITICAL log of that failure holds the raw updates (names and texts included).
         return list(await api.call(self.bot, "getUpdates", data, read_timeout=timeout + READ_MARGIN))
 
-    def _read(self, data: JSONDict) -> Update | None:
-        try:
-            return Update.de_json(_lean(data), self.bot)
-        except Exception as exc:  # an update this library cannot read is skipped, not fatal
-            logger.warning("update %s could not be read (%s); skipped", _id(data), type(exc).__name__)
-            return None
-
     def _dispatch(self, batch: list[JSONDict]) -> None:
         newest = self._newest
         for data in batch:
             if _id(data) <= self._newest:
                 continue  # still in progress: Telegram sent it again because it is not confirmed yet
             self._newest = _id(data)
-            update = self._read(data)
+            update = read(data, self.bot)
             if update is not None:
                 self._queue(update, data)
         self._wait = BUSY_POLL if self._newest > newest else min(2 * self._wait, QUIET_POLL)
 
     def _queue(self, update: Update, raw: JSONDict | str, holds_offset: bool = True) -> None:
-        """Into its person's lane (or, past the backlog, to ``overflow``); ``raw`` is kept to spill it."""
+        """Into its person's lane; ``raw`` is kept to spill it."""
         if holds_offset:
             self._pending.add(update.update_id)
         self._held[update.update_id] = raw
-        lane = self._lanes.setdefault(_lane_key(update), _Lane())
-        if lane.queue.qsize() >= self.backlog:
-            return self._overflow(lane, update)
-        lane.queue.put_nowait(update)
-        if lane.task is None:
-            lane.task = self._spawn(self._run_lane(_lane_key(update), lane))
-
-    def _overflow(self, lane: _Lane, update: Update) -> None:
-        """Past the backlog: one "slow down" per flood; the rest are dropped (and confirmed)."""
-        if lane.warned:
-            self._finished(update.update_id)
-            return
-        lane.warned = True
-        self._spawn(self._run_one(self.overflow, update))
-
-    async def _run_lane(self, key: int, lane: _Lane) -> None:
-        while not lane.queue.empty():
-            async with slot(self._slots):  # given back while the update only waits (slots.idle)
-                await self._run_one(self.handle, lane.queue.get_nowait())
-        lane.task = None
-        if lane.queue.empty():
-            self._lanes.pop(key, None)
-        else:  # filled again while this task was finishing
-            lane.task = self._spawn(self._run_lane(key, lane))
-
-    async def _run_one(self, handle: Handle, update: Update) -> None:
-        try:
-            await handle(update)
-        except Exception:
-            logger.exception("update %s failed outside the error handler", update.update_id)
-        finally:
-            self._finished(update.update_id)
-            self._progress.set()
+        self._lanes.queue(update)
 
     def _finished(self, update_id: int) -> None:
+        """Handled (or dropped): it no longer holds the offset back, nor stays in the inbox."""
         self._pending.discard(update_id)
         self._held.pop(update_id, None)
         if update_id in self._spilled:
             self._spilled.discard(update_id)
-            self._spawn(self._unspill(update_id))
+            self._lanes.spawn(self._unspill(update_id))
+        self._progress.set()
 
     async def _spill_if_held_back(self) -> None:
         """When updates in progress hold the offset back too far, keep them in the inbox and let it move on."""
@@ -255,7 +201,7 @@ class Poller:
                 self._pending.discard(update_id)
                 self._spilled.add(update_id)
             else:  # finished while they were being kept
-                self._spawn(self._unspill(update_id))
+                self._lanes.spawn(self._unspill(update_id))
         logger.info("%d update(s) in progress kept in the inbox, so newer ones can arrive", len(held))
 
     async def _unspill(self, update_id: int) -> None:
@@ -264,12 +210,6 @@ class Poller:
                 await self.inbox.unspill(update_id)
             except Exception as exc:  # it stays kept, and is shown again after the next start
                 logger.warning("update %s could not leave the inbox (%s)", update_id, type(exc).__name__)
-
-    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     async def _wait_until_idle(self, seconds: float) -> None:
         """Until nothing is in progress, or ``seconds`` have passed; an update that finished meanwhile
@@ -288,8 +228,7 @@ class Poller:
 
     async def _drain(self) -> None:
         """Let every update in progress finish, then confirm them so Telegram does not send them again."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._lanes.drain()
         if self._newest >= 0:
             with contextlib.suppress(TelegramError):  # e.g. Conflict: the next poller confirms them
                 await self._get_updates(0, limit=1)
@@ -299,35 +238,8 @@ def _text(raw: JSONDict | str) -> str:
     return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
 
 
-def _lean(data: JSONDict) -> JSONDict:
-    """The update as the bot reads it: a pressed button's message without its keyboard.
-
-    Nothing reads that keyboard, and turning each of its buttons into the library's objects was
-    30% of reading a press (169 against 120 µs a press, timed on its own; reading updates was a
-    tenth of handling them in a profile of the shipped run). What is kept to spill is the update
-    as Telegram sent it.
-    """
-    query = data.get("callback_query")
-    if not isinstance(query, dict):
-        return data
-    message = query.get("message")
-    if not isinstance(message, dict) or "reply_markup" not in message:
-        return data
-    lean = {key: value for key, value in message.items() if key != "reply_markup"}
-    return {**data, "callback_query": {**query, "message": lean}}
-
-
 def _id(data: JSONDict) -> int:
     return int(data["update_id"])
-
-
-def _lane_key(update: Update) -> int:
-    """Updates of one person share a lane; anything without a person gets a lane of its own."""
-    if update.effective_user is not None:
-        return update.effective_user.id
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    return -update.update_id
 
 
 def _explain(exc: Exception) -> str:
