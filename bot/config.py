@@ -68,6 +68,9 @@ class Settings:
     digest: Weekly | None = field(default_factory=Weekly)  # None: GOODWORK_DIGEST=off
     metrics: tuple[str, int] | None = None  # GOODWORK_METRICS: where Prometheus scrapes (host, port); None: off
     instance: str = field(default_factory=_host_name)  # GOODWORK_INSTANCE
+    webhook_url: str | None = None  # GOODWORK_WEBHOOK_URL: set, updates come by webhook instead of long polling
+    listen: tuple[str, int] = ("127.0.0.1", 8080)  # GOODWORK_LISTEN: where the webhook's requests arrive
+    webhook_secret: str | None = field(default=None, repr=False)  # None: derived from GOODWORK_SECRET
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,8 +95,11 @@ class Settings:
             "hours": reader.get("GOODWORK_HOURS", _hours),
             "send_rate": reader.get("GOODWORK_SEND_RATE", _bounded(1, 1_000)),
             "chat_rate": reader.get("GOODWORK_CHAT_RATE", _bounded(1, 30)),
-            "metrics": reader.get("GOODWORK_METRICS", _listen),
+            "metrics": reader.get("GOODWORK_METRICS", listen_address),
             "instance": reader.get("GOODWORK_INSTANCE", _instance),
+            "webhook_url": reader.get("GOODWORK_WEBHOOK_URL", webhook_url),
+            "listen": reader.get("GOODWORK_LISTEN", listen_address),
+            "webhook_secret": reader.get("GOODWORK_WEBHOOK_SECRET", _webhook_secret),
         }
         digest = reader.get("GOODWORK_DIGEST", _weekly)
         reader.raise_errors()
@@ -195,13 +201,26 @@ def _weekly(raw: str) -> Weekly:
     return Weekly(WEEKDAYS.index(found[1]), int(found[2]), int(found[3]))
 
 
-def _listen(raw: str) -> tuple[str, int]:
+def listen_address(raw: str) -> tuple[str, int]:
     """``HOST:PORT`` to listen on (an IPv6 host in brackets: ``[::1]:9108``)."""
     host, colon, port = raw.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
     if not colon or not host or not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65_535:
         raise ValueError(f"expected HOST:PORT to listen on, like '127.0.0.1:9108', got {raw!r}")
     return host, int(port)
+
+
+def webhook_url(raw: str) -> str:
+    """The public HTTPS address Telegram posts updates to (TLS ends at a reverse proxy in front of the bot)."""
+    if not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", raw):
+        raise ValueError(f"expected the https:// address Telegram should post updates to, got {raw!r}")
+    return raw
+
+
+def _webhook_secret(raw: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", raw):
+        raise ValueError("expected 1-256 letters, digits, '_' or '-' (what Telegram accepts as a secret token)")
+    return raw
 
 
 def _instance(raw: str) -> str:

@@ -33,7 +33,7 @@ from bot.cli.run import TelegramUnreachableError
 from bot.config import ConfigError
 from bot.store import StoreError
 from bot.store.errors import SecretMismatchError
-from bot.telegram.errors import PollingError
+from bot.telegram.errors import PollingError, WebhookError
 
 logger = logging.getLogger("bot")
 QUIET_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "asyncio")
@@ -71,8 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_parser(verbs)
     report.add_parser(verbs)
     health.add_parser(verbs)
-    serve = verbs.add_parser("run", help="run the bot on Telegram (needs GOODWORK_TOKEN and GOODWORK_SECRET)")
-    serve.set_defaults(run=run.run)
+    run.add_parser(verbs)
     return parser
 
 
@@ -103,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(explain_mismatch(exc), EX_CONFIG)
     except ConfigError as exc:
         return _fail(str(exc), EX_CONFIG)
-    except (StoreError, PollingError, TelegramUnreachableError) as exc:
+    except (StoreError, PollingError, WebhookError, TelegramUnreachableError) as exc:
         return _fail(str(exc), EX_FAILED)
     except KeyboardInterrupt:
         print(file=sys.stderr)

@@ -1,4 +1,4 @@
-"""``goodwork run``: the bot on Telegram, by long polling, until SIGINT or SIGTERM.
+"""``goodwork run``: the bot on Telegram, by long polling or a webhook, until SIGINT or SIGTERM.
 
 Before it opens anything it asks Telegram who it is (``getMe``), so that a token
 Telegram refuses, or a Bot API it cannot reach, stops it with one line.
@@ -9,28 +9,44 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import telegram
 from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.config import TELEGRAM_API_URL, ConfigError, Settings
+from bot.config import TELEGRAM_API_URL, ConfigError, Settings, listen_address, webhook_url
 from bot.dialogue.files import check_paths
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.schedule.worker import digest_worker, outbox_worker
 from bot.telegram.app import Bot, run_bot
 
+T = TypeVar("T")
+
 
 class TelegramUnreachableError(Exception):
     """The Bot API did not answer ``getMe`` at start-up (network, DNS, proxy, firewall, or Telegram itself)."""
 
 
+def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = verbs.add_parser("run", help="run the bot on Telegram (needs GOODWORK_TOKEN and GOODWORK_SECRET)")
+    serve.add_argument(
+        "--webhook", action="store_true", help="receive updates by webhook (also when GOODWORK_WEBHOOK_URL is set)"
+    )
+    serve.add_argument("--url", help="the https:// address Telegram posts to (default: $GOODWORK_WEBHOOK_URL)")
+    serve.add_argument(
+        "--listen", metavar="HOST:PORT", help="where the webhook's requests arrive (default: $GOODWORK_LISTEN)"
+    )
+    serve.set_defaults(run=run)
+
+
 def run(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
+    settings = with_arguments(Settings.from_env(), args)
     settings.require_token()
     settings.require_secret()
     hours = working_hours(settings)
@@ -40,6 +56,22 @@ def run(args: argparse.Namespace) -> int:
     bot = Bot(settings, courses=courses, workers=workers)
     asyncio.run(run_bot(bot))
     return 0
+
+
+def with_arguments(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The settings with ``--url`` and ``--listen`` in place of their variables; ``--webhook`` needs a URL."""
+    url = settings.webhook_url if args.url is None else _argument("--url", webhook_url, args.url)
+    listen = settings.listen if args.listen is None else _argument("--listen", listen_address, args.listen)
+    if (args.webhook or args.listen is not None) and url is None:
+        raise ConfigError("webhook mode needs the address Telegram posts to: --url or GOODWORK_WEBHOOK_URL")
+    return replace(settings, webhook_url=url, listen=listen)
+
+
+def _argument(name: str, parse: Callable[[str], T], raw: str) -> T:
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
 
 
 def working_hours(settings: Settings) -> WorkingHours:

@@ -11,6 +11,8 @@ still costs an attacker real work per guess), and from it one key per purpose:
     chat     (HKDF) the AES-GCM key that seals chat ids: the bot must reach people,
              but no Telegram id is ever stored in clear
     inbox    (HKDF) the AES-GCM key that seals a raw update kept until it is handled
+    webhook  the secret token Telegram sends with each update to a webhook (the same on every
+             instance, and across restarts, without another setting)
 
 Because the two pseudonyms of one person come from different keys, a copy of
 the database alone cannot join the two sides; the running bot, holding the
@@ -19,6 +21,7 @@ secret, recomputes both from a Telegram user id to export or erase that person.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -54,7 +57,7 @@ class Identity:
 class Keys:
     """Derives pseudonyms and the chat-id key from ``GOODWORK_SECRET``; holds no other state."""
 
-    __slots__ = ("_author", "_chat", "_check", "_contact", "_erasure", "_inbox", "_person")
+    __slots__ = ("_author", "_chat", "_check", "_contact", "_erasure", "_inbox", "_person", "_webhook")
 
     def __init__(self, secret: str) -> None:
         master = _stretch(secret)
@@ -65,6 +68,7 @@ class Keys:
         self._check = _derive(master, "check").hex()
         self._chat = _cipher(master, "chat-id")
         self._inbox = _cipher(master, "inbox")
+        self._webhook = base64.urlsafe_b64encode(_derive(master, "webhook")).decode().rstrip("=")
 
     def __repr__(self) -> str:
         return "Keys(<secret>)"
@@ -73,6 +77,11 @@ class Keys:
     def check(self) -> str:
         """The value stored at the first migration; a different secret gives a different value."""
         return self._check
+
+    @property
+    def webhook_token(self) -> str:
+        """The secret token for Telegram's webhook requests: 43 characters of ``A-Za-z0-9_-``, as Telegram takes."""
+        return self._webhook
 
     def identity(self, who: str) -> Identity:
         """The pseudonyms for ``who``, e.g. ``telegram:12345`` or ``terminal:alice``."""

@@ -32,6 +32,7 @@ from bot.telegram.poller import Poller
 from bot.telegram.render import Renderer
 from bot.telegram.services import Courses, Services
 from bot.telegram.transport import AiohttpRequest
+from bot.telegram.webhook import Webhook
 
 logger = logging.getLogger(__name__)
 Worker = Callable[[Services], Coroutine[Any, Any, None]]  # a background task the bot runs while it serves
@@ -73,7 +74,7 @@ class Bot:
         self.keys = Keys(settings.require_secret())
         self.application = build_application(settings)
         self.store: Store | None = None
-        self.poller: Poller | None = None
+        self.receiver: Poller | Webhook | None = None  # how updates arrive: long polling, or a webhook
 
     async def serve(self) -> None:
         """Run until ``stop()``; every resource is released whatever happens."""
@@ -84,7 +85,8 @@ class Bot:
             if exposed is not None:
                 await exposed.stop()
             raise
-        beat = Heartbeat(store, self.settings.instance, "polling", self.clock)
+        mode = "polling" if self.settings.webhook_url is None else "webhook"
+        beat = Heartbeat(store, self.settings.instance, mode, self.clock)
         background: list[asyncio.Task[None]] = []
         try:
             services = await self._services(store)
@@ -97,17 +99,10 @@ class Bot:
                 background = [asyncio.ensure_future(w) for w in (retention, *(w(services) for w in self.workers))]
                 for task in background:
                     task.add_done_callback(_report_stopped)
-                self.poller = Poller(
-                    self.application.bot,
-                    self.application.process_update,
-                    router.slow_down,
-                    concurrency=CONCURRENCY,
-                    inbox=store,
-                    beat=beat,
-                )
-                self.poller.replay(await store.spilled())
-                logger.info("bot @%s is running", self.application.bot.username)
-                await self.poller.run()
+                receiver = self.receiver = self._receiver(router, store, beat)
+                receiver.replay(await store.spilled())
+                logger.info("bot @%s is running (%s)", self.application.bot.username, mode)
+                await receiver.run()
         finally:
             for task in background:
                 task.cancel()
@@ -138,9 +133,26 @@ class Bot:
         metrics.OUTBOX_DUE.set(backlog.due)
         metrics.OUTBOX_OLDEST.set(0 if backlog.oldest is None else max(0.0, (now - backlog.oldest).total_seconds()))
 
+    def _receiver(self, router: Router, store: Store, beat: Heartbeat) -> Poller | Webhook:
+        """Long polling, or a webhook when ``GOODWORK_WEBHOOK_URL`` is set."""
+        bot, handle = self.application.bot, self.application.process_update
+        if self.settings.webhook_url is None:
+            return Poller(bot, handle, router.slow_down, concurrency=CONCURRENCY, inbox=store, beat=beat)
+        return Webhook(
+            bot,
+            handle,
+            router.slow_down,
+            inbox=store,
+            url=self.settings.webhook_url,
+            listen=self.settings.listen,
+            token=self.settings.webhook_secret or self.keys.webhook_token,
+            concurrency=CONCURRENCY,
+            beat=beat,
+        )
+
     def stop(self) -> None:
-        if self.poller is not None:
-            self.poller.stop()
+        if self.receiver is not None:
+            self.receiver.stop()
 
     async def _services(self, store: Store) -> Services:
         catalogue = Catalogue(store)

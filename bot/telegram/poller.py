@@ -93,6 +93,7 @@ class Poller:
     async def run(self) -> None:
         """Poll until ``stop()`` (or PollingError); either way let updates in progress finish first."""
         try:
+            await self._no_webhook()
             await self._poll()
         except PollingError:
             await self._drain()
@@ -109,6 +110,19 @@ class Poller:
                 continue
             self._spilled.add(update_id)
             self._queue(update, raw, holds_offset=False)
+
+    async def _no_webhook(self) -> None:
+        """Telegram refuses getUpdates while a webhook is set (an earlier ``goodwork run`` with
+        ``GOODWORK_WEBHOOK_URL``): remove it, keeping the updates Telegram holds, as python-telegram-bot does."""
+        try:
+            info = await api.call(self.bot, "getWebhookInfo", {})
+            if info.get("url"):
+                await api.call(self.bot, "deleteWebhook", {"drop_pending_updates": False})
+                logger.warning("Telegram was sending this bot's updates to a webhook; removed it to poll")
+        except (InvalidToken, Conflict) as exc:
+            raise PollingError(_explain(exc)) from None
+        except TelegramError as exc:  # polling says the same soon, with its retries
+            logger.warning("could not ask Telegram about a webhook (%s)", type(exc).__name__)
 
     async def _poll(self) -> None:
         backoff = 1.0

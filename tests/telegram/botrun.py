@@ -53,13 +53,13 @@ async def running_bot(
     courses: Courses | None = None,
     workers: Sequence[Worker] = (),
 ) -> AsyncIterator[Bot]:
-    """Start ``goodwork run``'s bot (with ``courses`` to join and background ``workers``), wait until it polls;
-    stop it and wait for it afterwards."""
+    """Start ``goodwork run``'s bot (with ``courses`` to join and background ``workers``), wait until it polls
+    (or has set its webhook); stop it and wait for it afterwards."""
     bot = Bot(settings, clock, courses=courses, workers=workers)
     serving = asyncio.ensure_future(bot.serve())
     try:
         for _ in range(500):
-            if tg.polled or serving.done():
+            if (tg.webhook is not None if settings.webhook_url else tg.polled) or serving.done():
                 break
             await asyncio.sleep(0.01)
         if serving.done():

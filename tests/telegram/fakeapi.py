@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+import aiohttp
 from aiohttp import web
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -491,6 +495,11 @@ class FakeTelegram:
         self._polls = 0
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self.webhook: JSON | None = None  # what setWebhook was given (url, secret_token, ...), while it is set
+        self.webhook_statuses: list[int | None] = []  # each delivery's HTTP status (None: no answer)
+        self._webhook_target: str | None = None
+        self._webhook_error: tuple[int, str] | None = None
+        self._delivering: asyncio.Task[None] | None = None
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler) for name, handler in self._method_table().items()
         }
@@ -524,6 +533,8 @@ class FakeTelegram:
         """Answer waiting long polls with [] and shut the server down."""
         self._closing = True
         self._wake()
+        if self._delivering is not None:
+            await self._delivering
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -733,8 +744,70 @@ class FakeTelegram:
             queued.delivered = True
         return [copy.deepcopy(queued.update) for queued in batch]
 
+    # -- webhook ---------------------------------------------------------------------------------
+
+    def deliver_to(self, address: str) -> None:
+        """Where this Telegram's webhook requests reach the bot: what a reverse proxy in front of it forwards
+        the public URL to (``http://127.0.0.1:PORT/PATH``). Until it is set, updates wait."""
+        self._webhook_target = address
+        self._wake()
+
+    def _set_webhook(self, params: JSON) -> bool:
+        url = str(params.get("url", ""))
+        if not url:
+            return self._delete_webhook(params)
+        if not url.startswith("https://"):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        token = params.get("secret_token")
+        if token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(token)):
+            raise bad_request("bad webhook: secret token contains unallowed characters")
+        if "allowed_updates" in params:
+            self._allowed = frozenset(params["allowed_updates"]) or None
+        self.webhook = dict(params)
+        if params.get("drop_pending_updates"):
+            self._queue.clear()
+        if self._delivering is None or self._delivering.done():
+            self._delivering = asyncio.ensure_future(self._deliver())
+        return True
+
+    def _webhook_info(self, params: JSON) -> JSON:
+        info: JSON = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._queue)}
+        if self.webhook is not None:
+            info["url"] = self.webhook["url"]
+            info["max_connections"] = self.webhook.get("max_connections", 40)
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
+
+    async def _deliver(self) -> None:
+        """Post queued updates to the webhook one at a time, oldest first; one not answered 200 is tried again."""
+        async with aiohttp.ClientSession() as session:
+            while not self._closing and self.webhook is not None:
+                waiting = self._batch(1) if self._webhook_target is not None else []
+                if not waiting:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wakeup.wait(), 0.05)
+                    continue
+                update, token = waiting[0], self.webhook.get("secret_token")
+                headers = {"X-Telegram-Bot-Api-Secret-Token": str(token)} if token else {}
+                assert self._webhook_target is not None
+                try:
+                    async with session.post(self._webhook_target, json=update, headers=headers) as response:
+                        status: int | None = response.status
+                except aiohttp.ClientError:
+                    status = None
+                self.webhook_statuses.append(status)
+                if status == 200:
+                    self._queue = [queued for queued in self._queue if queued.update_id != update["update_id"]]
+                    self._last_activity = time.monotonic()
+                else:
+                    self._webhook_error = (int(time.time()), f"Wrong response from the webhook: {status}")
+                    await asyncio.sleep(0.05)
+
     async def _get_updates(self, params: JSON) -> list[JSON]:
         self._polls += 1
+        if self.webhook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT)
         limit = min(max(int(params.get("limit", 100)), 1), 100)
         deadline = time.monotonic() + max(float(params.get("timeout", 0)), 0.0)
         if "allowed_updates" in params:
@@ -873,8 +946,9 @@ class FakeTelegram:
         return {
             "getMe": self._get_me,
             "getUpdates": lambda params: None,  # answered asynchronously in _answer
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": lambda params: {"url": "", "has_custom_certificate": False, "pending_update_count": 0},
+            "getWebhookInfo": self._webhook_info,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": lambda params: self.commands(params.get("scope"), params.get("language_code", "")),
             "deleteMyCommands": self._delete_my_commands,
@@ -908,6 +982,8 @@ class FakeTelegram:
         }
 
     def _delete_webhook(self, params: JSON) -> bool:
+        self.webhook = None
+        self._wake()
         if params.get("drop_pending_updates"):
             self._queue.clear()
         return True

@@ -151,7 +151,7 @@ async def test_sent_follow_ups_are_counted_by_kind_and_outcome(tg: FakeTelegram,
     clock.now = TWO_DAYS_ON
     worker = outbox_worker(settings, book, HOURS, sleep=quick)
     async with running_bot(settings, tg, clock, courses=book, workers=[worker]) as bot:
-        await until(lambda: bot.poller is not None)  # the fake was polled already, by the first run
+        await until(lambda: bot.receiver is not None)  # the fake was polled already, by the first run
         await until(lambda: len(ben.messages) == 3, timeout=10)  # the language, the enrolment, the follow-up
         _, after = await scrape_when(port, lambda now: grew(before, now, "goodwork_outbox_outcomes_total", **SENT) > 0)
 

@@ -1,0 +1,79 @@
+"""What ``deploy/`` ships is checked by the tools that will read it on a server."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+DEPLOY = Path(__file__).parents[1] / "deploy"
+LIVE = "/etc/letsencrypt/live/bot.example.org"
+
+
+def nginx() -> str:
+    """Debian's nginx (``.ci/run`` installs it); missing, the test skips here and fails in CI."""
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is not installed: .ci/run installs Debian's nginx")
+        pytest.skip("nginx is not installed (apt-get install nginx); CI runs this check")
+    return found
+
+
+def certificate(folder: Path) -> None:
+    """A self-signed certificate for bot.example.org, where certbot would put one."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bot.example.org")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True)
+    (folder / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "privkey.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+
+
+def test_the_nginx_example_passes_nginx_t(tmp_path: Path) -> None:
+    """The example, with a certificate where it expects one, is a configuration nginx accepts."""
+    program = nginx()
+    certificate(tmp_path / "live")
+    site = (DEPLOY / "nginx.conf.example").read_text().replace(LIVE, str(tmp_path / "live"))
+    assert site != (DEPLOY / "nginx.conf.example").read_text(), "the example names the certificate paths"
+    (tmp_path / "goodwork.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    client_body_temp_path {tmp_path}/body;\n    proxy_temp_path {tmp_path}/proxy;\n"
+        f"    include {tmp_path}/goodwork.conf;\n}}\n"
+    )
+    checked = subprocess.run(
+        [program, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr and "test is successful" in checked.stderr
+
+
+def test_the_nginx_example_passes_the_webhook_path_to_the_default_listen_address() -> None:
+    site = (DEPLOY / "nginx.conf.example").read_text()
+    assert "location = /goodwork/telegram {" in site and "server 127.0.0.1:8080;" in site
+    assert "GOODWORK_WEBHOOK_URL=https://bot.example.org/goodwork/telegram" in site
