@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
@@ -22,7 +23,10 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.trainers == frozenset() and settings.token is None and settings.secret is None
     assert settings.retention_days == 365 and settings.hours == "mon-fri 09:00-17:00" and settings.send_rate == 30
     assert settings.chat_rate == 1 and settings.metrics is None
-    assert settings.instance == socket.gethostname() or settings.instance, "the host name, made a safe name"
+    assert settings.webhook_url is None and settings.listen == ("127.0.0.1", 8080) and settings.webhook_secret is None
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", settings.instance), "the host name, as a safe name"
+    if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", socket.gethostname()):
+        assert settings.instance == socket.gethostname()
 
 
 def test_reads_every_variable() -> None:
@@ -42,8 +46,14 @@ def test_reads_every_variable() -> None:
             "GOODWORK_RETENTION_DAYS": "90",
             "GOODWORK_METRICS": "[::1]:9108",
             "GOODWORK_INSTANCE": "bot-2.example",
+            "GOODWORK_WEBHOOK_URL": "https://bot.example.org:8443/goodwork/telegram",
+            "GOODWORK_LISTEN": "0.0.0.0:8081",
+            "GOODWORK_WEBHOOK_SECRET": "own-Token_1",
         }
     )
+    assert settings.webhook_url == "https://bot.example.org:8443/goodwork/telegram"
+    assert settings.listen == ("0.0.0.0", 8081) and settings.webhook_secret == "own-Token_1"
+    assert "own-Token_1" not in repr(settings)
     assert settings.retention_days == 90
     assert settings.metrics == ("::1", 9108) and settings.instance == "bot-2.example"
     assert settings.require_token() == TOKEN and settings.require_secret() == SECRET
@@ -98,6 +108,10 @@ def test_reads_every_variable() -> None:
         pytest.param("GOODWORK_METRICS", "9108", "GOODWORK_METRICS: expected HOST:PORT to listen on", id="metrics"),
         pytest.param("GOODWORK_METRICS", "127.0.0.1:99999", "GOODWORK_METRICS: expected HOST:PORT", id="port"),
         pytest.param("GOODWORK_INSTANCE", "bot 2", "GOODWORK_INSTANCE: expected a name of 1-64", id="instance"),
+        pytest.param(
+            "GOODWORK_WEBHOOK_URL", "http://bot.example.org/x", "GOODWORK_WEBHOOK_URL: expected the https", id="hook"
+        ),
+        pytest.param("GOODWORK_LISTEN", "localhost", "GOODWORK_LISTEN: expected HOST:PORT", id="listen"),
     ],
 )
 def test_bad_value_names_variable_and_value(name: str, value: str, message: str) -> None:
