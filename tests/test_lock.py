@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 RUNTIME = [Requirement(line) for line in PROJECT["dependencies"]]
 TESTING = [Requirement(line) for line in PROJECT["optional-dependencies"]["test"]]
+BUILDING = [Requirement(line) for line in PROJECT["optional-dependencies"]["build"]]
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s\\]+)", re.MULTILINE)
 
 
@@ -24,7 +25,8 @@ def pins(name: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("lock", "wanted"), [("requirements.lock", RUNTIME), ("requirements-test.lock", RUNTIME + TESTING)]
+    ("lock", "wanted"),
+    [("requirements.lock", RUNTIME + BUILDING), ("requirements-test.lock", RUNTIME + TESTING + BUILDING)],
 )
 def test_every_requirement_is_pinned_within_its_range(lock: str, wanted: list[Requirement]) -> None:
     """Each dependency in pyproject.toml has a pin in the lock, and the pinned version satisfies its range."""

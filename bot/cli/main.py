@@ -30,7 +30,7 @@ from bot.cli import (
 )
 from bot.cli.playkey import explain_mismatch
 from bot.cli.run import TelegramUnreachableError
-from bot.config import ConfigError
+from bot.config import ConfigError, read_env_file
 from bot.store import StoreError
 from bot.store.errors import SecretMismatchError
 from bot.telegram.errors import PollingError, WebhookError
@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="goodwork", description="Good Work Coach: dialogues for civil servants.")
     parser.add_argument("--version", action="version", version=f"goodwork {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail (never personal data)")
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="PATH",
+        help="read GOODWORK_* settings from this file first, as systemd's EnvironmentFile does (its values win)",
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
     check = verbs.add_parser("validate", help="check dialogue files and folders")
@@ -91,6 +97,11 @@ def configure_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb. An expected failure is one line on stderr, without a traceback, also with ``-v``."""
     args = build_parser().parse_args(argv)
+    if args.env_file is not None:  # before logging starts: it hides the token and secret it finds in the environment
+        try:
+            os.environ.update(read_env_file(args.env_file))
+        except ConfigError as exc:
+            return _fail(str(exc), EX_CONFIG)
     configure_logging(args.verbose)
     try:
         code = int(args.run(args))

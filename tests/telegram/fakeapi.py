@@ -47,6 +47,7 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+WEBHOOK_GRACE = 1.0  # seconds a webhook's update may go without a request from the bot before settled() gives up
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
@@ -500,6 +501,8 @@ class FakeTelegram:
         self._webhook_target: str | None = None
         self._webhook_error: tuple[int, str] | None = None
         self._delivering: asyncio.Task[None] | None = None
+        # when an update was last handed to the webhook with no request from the bot since (see _is_settled)
+        self._handed_over: float | None = None
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler) for name, handler in self._method_table().items()
         }
@@ -695,7 +698,13 @@ class FakeTelegram:
             await asyncio.sleep(0.005)
 
     def _is_settled(self, quiet: float) -> bool:
-        return not self._queue and not self._in_flight and time.monotonic() - self._last_activity >= quiet
+        """Nothing unconfirmed, nothing in flight, quiet; and an update just handed to a webhook has been acted on
+        (polling keeps an update unconfirmed until the bot is done with it; a webhook's 200 comes before that), or
+        ``WEBHOOK_GRACE`` passed without a request (an update the bot does not answer)."""
+        now = time.monotonic()
+        if self._handed_over is not None and now - self._handed_over < WEBHOOK_GRACE:
+            return False
+        return not self._queue and not self._in_flight and now - self._last_activity >= quiet
 
     def _unsettled(self, timeout: float, quiet: float) -> str:
         reasons = []
@@ -799,7 +808,7 @@ class FakeTelegram:
                 self.webhook_statuses.append(status)
                 if status == 200:
                     self._queue = [queued for queued in self._queue if queued.update_id != update["update_id"]]
-                    self._last_activity = time.monotonic()
+                    self._last_activity = self._handed_over = time.monotonic()
                 else:
                     self._webhook_error = (int(time.time()), f"Wrong response from the webhook: {status}")
                     await asyncio.sleep(0.05)
@@ -909,6 +918,8 @@ class FakeTelegram:
         if not polling:
             self._in_flight.append(name)
             self._last_activity = time.monotonic()
+            if name not in ("getWebhookInfo", "setWebhook"):
+                self._handed_over = None
         try:
             response = web.json_response({"ok": True, "result": await self._answer(name, handler, params)})
         except ApiError as error:

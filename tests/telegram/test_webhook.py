@@ -24,6 +24,7 @@ from talk import at_why, chose, exported, joined, store_of, texts, until
 from bot.cli.main import main
 from bot.config import ConfigError, Settings
 from bot.store import Keys
+from bot.telegram.app import Bot
 from bot.telegram.poller import ALLOWED_UPDATES
 from bot.telegram.texts import text
 
@@ -161,7 +162,9 @@ async def test_an_instance_killed_after_200_loses_nothing(tg: FakeTelegram, tmp_
         child.wait(10)
     assert anna.texts()[-1] != WHY, "killed before it could reply"
 
+    shown = len(anna.messages)
     async with running_bot(settings, tg) as bot:
+        await until(lambda: len(anna.messages) > shown, timeout=10)  # from the inbox: Telegram sends nothing
         assert (await texts(anna))[-1].endswith("Waarom?"), "the kept press is handled at start: the next question"
         tg.redeliver(press["update_id"])  # Telegram sends it again all the same: nothing changes twice
         assert await texts(anna) == ["Waarom?"]
@@ -214,7 +217,7 @@ async def test_a_url_telegram_refuses_stops_the_bot_with_one_line(tg: FakeTelegr
     settings = webhook_settings(tg, tmp_path)
     tg.fail_next("setWebhook", 400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known")
     with pytest.raises(ConfigError, match=r"^GOODWORK_WEBHOOK_URL: Telegram refused https://bot\.example\.org/"):
-        await asyncio.wait_for(running_bot(settings, tg).__aenter__(), 10)
+        await asyncio.wait_for(Bot(settings).serve(), 30)
 
 
 async def test_a_listen_address_in_use_stops_the_bot_with_one_line(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -223,5 +226,5 @@ async def test_a_listen_address_in_use_stops_the_bot_with_one_line(tg: FakeTeleg
         taken.bind(settings.listen)
         taken.listen()
         with pytest.raises(ConfigError, match=r"^GOODWORK_LISTEN: cannot listen on 127\.0\.0\.1:\d+ \("):
-            await asyncio.wait_for(running_bot(settings, tg).__aenter__(), 10)
+            await asyncio.wait_for(Bot(settings).serve(), 30)
     assert tg.webhook is None, "Telegram is not pointed at an address nobody listens on"
