@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,7 +16,7 @@ from bot.dialogue.state import State
 from bot.store.keys import Identity
 from bot.store.protocol import Participant, Saved, StepRecord, Store
 from bot.telegram.app import Bot
-from bot.telegram.texts import LANGUAGE_BUTTONS
+from bot.telegram.texts import LANGUAGE_BUTTONS, text
 
 
 def store_of(bot: Bot) -> Store:
@@ -60,7 +61,7 @@ async def chose(person: Person, language: str = "nl") -> Person:
     return person
 
 
-async def at_why(person: Person) -> dict[str, Any]:
+async def at_why(person: Person) -> dict[str, Any]:  # the person then sees WHY
     """Choose Dutch, open the sample dialogue and choose "Schrijven": the person is at the skippable "Waarom?".
 
     The update of that press, to deliver it again.
@@ -122,3 +123,13 @@ class Hold:
         """End a held step without committing it, the way a killed process ends it."""
         self._crashed = True
         self._released.set()
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (for a server the bot starts: metrics, a webhook)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+WHY = joined(text("peers_too_few", "nl", k=5), "Waarom?")  # after "Schrijven": how peers chose, then the question

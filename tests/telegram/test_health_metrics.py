@@ -17,7 +17,7 @@ import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import TOKEN, FakeTelegram
 from prometheus_client.parser import text_string_to_metric_families
-from talk import chose, store_of, until
+from talk import chose, free_port, store_of, until
 from telegram import Update
 
 from bot.cli.health import check
@@ -47,12 +47,6 @@ HOURS = WorkingHours()  # Monday to Friday, 09:00-17:00 in Amsterdam
 COURSE_DAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Amsterdam
 TWO_DAYS_ON = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 SENT = {"kind": "followup", "outcome": "sent"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def scrape(port: int) -> tuple[str, Samples]:

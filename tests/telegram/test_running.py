@@ -13,14 +13,12 @@ from pathlib import Path
 import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import TOKEN, FakeTelegram
-from talk import Hold, bounded, chose, exported, joined, participant_of, state_of, store_of, texts, until
+from talk import WHY, Hold, bounded, chose, exported, joined, participant_of, state_of, store_of, texts, until
 
 from bot.cli.main import QUIET_LOGGERS, configure_logging, main
 from bot.telegram.app import Bot
 from bot.telegram.errors import PollingError
 from bot.telegram.texts import text
-
-WHY = joined(text("peers_too_few", "nl", k=5), "Waarom?")  # after "Schrijven": how peers chose, then the question
 
 
 async def test_resume_after_a_restart_on_the_version_it_started(tg: FakeTelegram, tmp_path: Path) -> None:

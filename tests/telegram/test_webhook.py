@@ -19,24 +19,16 @@ import aiohttp
 import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
-from talk import at_why, chose, exported, joined, store_of, texts, until
+from talk import WHY, at_why, chose, exported, free_port, store_of, texts, until
 
 from bot.cli.main import main
 from bot.config import ConfigError, Settings
 from bot.store import Keys
 from bot.telegram.app import Bot
 from bot.telegram.poller import ALLOWED_UPDATES
-from bot.telegram.texts import text
 
 URL = "https://bot.example.org/goodwork/hook"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-WHY = joined(text("peers_too_few", "nl", k=5), "Waarom?")  # after "Schrijven": how peers chose, then the question
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def webhook_settings(tg: FakeTelegram, tmp_path: Path, **extra: str) -> Settings:
