@@ -1,8 +1,11 @@
-"""The composition root of the running bot: settings, store, catalogue, application, poller.
+"""The composition root of the running bot: settings, store, catalogue, application, and the receiver of
+updates (the poller, or the webhook when ``GOODWORK_WEBHOOK_URL`` is set).
 
-``serve`` runs until SIGINT/SIGTERM (or ``stop``): it syncs the dialogues folder
-into the store, sets the command menus, polls, and on the way out lets updates
-in progress finish before closing the application and the store.
+``serve`` runs until SIGINT/SIGTERM (or ``stop``): it serves the metrics when
+``GOODWORK_METRICS`` asks, syncs the dialogues folder into the store, sets the
+command menus, receives updates (its loop's heartbeat going to the store), and
+on the way out lets updates in progress finish before closing the application
+and the store.
 """
 
 from __future__ import annotations
