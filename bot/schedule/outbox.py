@@ -15,7 +15,7 @@ a row that cannot be settled stays ``sending`` until the next start recovers it.
 
 Rows are claimed ``CHUNK`` at a time, more as soon as a chunk is out, up to ``BATCH``
 in flight, so the sender never stands still while rows are read and composed.
-Sent rows are settled together (``_SentRows``): those that come back while one
+Sent rows are settled together (a ``GroupCommit``): those that come back while one
 transaction marks rows sent wait for the next, so at a high rate one commit
 settles many rows and at a low rate each row is settled at once, as before.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -43,6 +43,7 @@ from bot.schedule.sender import (
     Unknown,
     backoff,
 )
+from bot.store.group import GroupCommit
 from bot.store.protocol import Participant, Planned, Queued, Store
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class Dispatcher:
         self.store, self.sender, self.hours, self.compose, self.beat = store, sender, hours, compose, beat
         self.clock, self.reminders, self.batch = clock, reminders, batch
         self.chunk = max(1, min(batch, chunk))
-        self._sent = _SentRows(store)
+        self._sent = GroupCommit(self._mark_sent)  # sent rows marked together
 
     async def run(self, every: float = EVERY, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """Recover rows a crash left mid-send, then tick until cancelled; a failed tick is logged, not fatal."""
@@ -163,7 +164,7 @@ class Dispatcher:
     async def settle(self, row: Queued, result: Result, now: datetime) -> str:
         match result:
             case Sent():
-                await self._sent.mark(row.id)
+                await self._sent.add(row.id)
                 await self._after_sent(row)
                 return "sent"
             case Blocked():
@@ -185,6 +186,9 @@ class Dispatcher:
                 return "unknown" if unknown else "retry"
         raise AssertionError(f"unexpected send result {result!r}")
 
+    async def _mark_sent(self, rows: Sequence[int]) -> None:
+        await self.store.mark_sent(rows)
+
     async def _after_sent(self, row: Queued) -> None:
         """A follow-up out: queue its reminder. A reminder out: the rest of the plan backs off. (Digests: nothing.)"""
         if self.reminders is None or row.kind not in ("followup", "reminder"):
@@ -198,51 +202,6 @@ class Dispatcher:
         when = await self.reminders.due(row, self.clock())
         if when is not None:
             await self.store.queue(row.contact, row.tranche, Planned(when, row.dialogue, "reminder"))
-
-
-class _SentRows:
-    """Sent rows marked in one transaction each time the previous one is done (a group commit).
-
-    ``mark`` returns once its row is marked, or raises what marking it raised, as one row alone would.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
-        self._marking: asyncio.Task[None] | None = None
-
-    async def mark(self, row: int) -> None:
-        done = asyncio.get_running_loop().create_future()
-        self._waiting.append((row, done))
-        if self._marking is None or self._marking.done():
-            self._marking = asyncio.create_task(self._mark_waiting())
-        await asyncio.shield(done)  # a cancelled caller leaves the others' marking alone
-
-    async def _mark_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                await self.store.mark_sent([row for row, _ in batch])
-            except Exception as exc:
-                _settle(batch, exc)
-            except BaseException:  # cancelled (shutting down): no one is left waiting for good
-                for _, done in [*batch, *self._waiting]:
-                    done.cancel()
-                self._waiting = []
-                raise
-            else:
-                _settle(batch, None)
-
-
-def _settle(batch: list[tuple[int, asyncio.Future[None]]], error: Exception | None) -> None:
-    """Each row's caller gets ``error``, or returns (one that gave up waiting is left alone)."""
-    for _, done in batch:
-        if done.done():
-            continue
-        if error is not None:
-            done.set_exception(error)
-        else:
-            done.set_result(None)
 
 
 def _trouble(row: Queued, stage: str, exc: Exception) -> str:

@@ -29,6 +29,7 @@ class InboxQueries(SqliteParts):
         rows = await self._rows("SELECT update_id, sealed FROM inbox ORDER BY update_id")
         return [(update_id, self._keys.open_update(sealed, update_id)) for update_id, sealed in rows]
 
-    async def unspill(self, update_id: int) -> None:
-        """The update is handled: it is not kept any longer."""
-        await self._writer.transaction(lambda db: db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,)))
+    async def unspill(self, update_ids: Sequence[int]) -> None:
+        """These updates are handled: they are not kept any longer."""
+        ids = [(update_id,) for update_id in update_ids]
+        await self._writer.transaction(lambda db: db.executemany("DELETE FROM inbox WHERE update_id = ?", ids))

@@ -31,6 +31,7 @@ from typing import Protocol
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
+from bot.store.group import GroupCommit
 from bot.telegram import api
 from bot.telegram.errors import PollingError
 from bot.telegram.lanes import Handle, JSONDict, Lanes, read
@@ -55,7 +56,7 @@ class Inbox(Protocol):
 
     async def spill(self, updates: Sequence[tuple[int, str]]) -> None: ...
 
-    async def unspill(self, update_id: int) -> None: ...
+    async def unspill(self, update_ids: Sequence[int]) -> None: ...
 
 
 class Poller:
@@ -75,6 +76,8 @@ class Poller:
         self.bot, self.beat = bot, beat
         self.timeout, self.inbox, self.spill_span = timeout, inbox, spill_span
         self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog)
+        # handled updates leave the inbox together
+        self._released = None if inbox is None else GroupCommit(inbox.unspill)
         self._pending: set[int] = set()  # in progress and holding the offset back
         self._held: dict[int, JSONDict | str] = {}  # the updates in progress (pending or spilled), as sent
         self._spilled: set[int] = set()  # in progress and kept in the inbox
@@ -219,9 +222,9 @@ class Poller:
         logger.info("%d update(s) in progress kept in the inbox, so newer ones can arrive", len(held))
 
     async def _unspill(self, update_id: int) -> None:
-        if self.inbox is not None:
+        if self._released is not None:
             try:
-                await self.inbox.unspill(update_id)
+                await self._released.add(update_id)
             except Exception as exc:  # it stays kept, and is shown again after the next start
                 logger.warning("update %s could not leave the inbox (%s)", update_id, type(exc).__name__)
 

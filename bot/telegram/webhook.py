@@ -32,6 +32,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
 from bot.config import ConfigError
+from bot.store.group import GroupCommit
 from bot.telegram import api
 from bot.telegram.errors import WebhookError
 from bot.telegram.lanes import Handle, JSONDict, Lanes, read
@@ -63,6 +64,9 @@ class Webhook:
         self.path = urlsplit(url).path or "/"
         self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog)
         self._held: set[int] = set()  # in the inbox and not handled yet
+        # updates kept and released together: with many requests at once, one transaction for many of them
+        self._spill = GroupCommit(inbox.spill)
+        self._unspill = GroupCommit(inbox.unspill)
         self._stopping = asyncio.Event()
 
     def replay(self, kept: Sequence[tuple[int, str]]) -> None:
@@ -138,7 +142,7 @@ class Webhook:
             self._held.add(update_id)
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             try:
-                await self.inbox.spill([(update_id, raw)])
+                await self._spill.add((update_id, raw))
             except Exception as exc:  # not kept: Telegram must try again later
                 self._held.discard(update_id)
                 logger.warning(
@@ -160,11 +164,11 @@ class Webhook:
 
     def _finished(self, update_id: int) -> None:
         self._held.discard(update_id)
-        self._lanes.spawn(self._unspill(update_id))
+        self._lanes.spawn(self._release(update_id))
 
-    async def _unspill(self, update_id: int) -> None:
+    async def _release(self, update_id: int) -> None:
         try:
-            await self.inbox.unspill(update_id)
+            await self._unspill.add(update_id)
         except Exception as exc:  # it stays kept, and is handled again (as a repeat) after the next start
             logger.warning("update %s could not leave the inbox (%s)", update_id, type(exc).__name__)
 

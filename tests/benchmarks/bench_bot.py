@@ -41,6 +41,7 @@ import machine  # noqa: E402
 import shipped  # noqa: E402
 from fakeapi import FakeTelegram  # noqa: E402
 from person import Person  # noqa: E402
+from talk import free_port  # noqa: E402
 
 MARKS = ("[Q1]", "[Q2]", "[Q3]", "[Q4]", "[END]")
 WORDS = ("duty", "doubt", "fair", "people", "rules", "voice", "trust", "care", "because", "public")
@@ -170,9 +171,14 @@ def peak_memory_mb(pid: int) -> float:
 def start_bot(
     kind: str, tg: FakeTelegram, folder: Path, *, dialogues: Path | None = None, pacing_ms: int = 0
 ) -> subprocess.Popen[bytes]:
-    """The bot as its own process: goodwork on ``dialogues`` (default: data/bench.yaml alone), or the baseline."""
+    """The bot as its own process: goodwork on ``dialogues`` (default: data/bench.yaml alone), by long polling or
+    (``goodwork-webhook``) by webhook, the fake posting each update to it; or the baseline."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PTB_TIMEDELTA": "true"}
-    if kind == "goodwork":
+    if kind == "goodwork-webhook":
+        port = free_port()
+        tg.deliver_to(f"http://127.0.0.1:{port}/hook")
+        env |= {"GOODWORK_WEBHOOK_URL": "https://bench.example.org/hook", "GOODWORK_LISTEN": f"127.0.0.1:{port}"}
+    if kind.startswith("goodwork"):
         if dialogues is None:
             dialogues = folder / "dialogues"
             dialogues.mkdir(exist_ok=True)
@@ -227,9 +233,9 @@ async def bench_shipped(kind: str, args: argparse.Namespace) -> dict[str, float]
 
 
 async def started(tg: FakeTelegram, process: subprocess.Popen[bytes]) -> None:
-    """Until the bot polls (or a clear error if it exits or takes over 20 s)."""
+    """Until the bot polls or has set its webhook (or a clear error if it exits or takes over 20 s)."""
     deadline = time.monotonic() + 20
-    while not tg.polled:
+    while not tg.polled and tg.webhook is None:
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"the bot did not start (exit code {process.poll()}); see its log")
         await asyncio.sleep(0.05)
@@ -299,7 +305,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of the paced phase (at most 120)")
     parser.add_argument("--burst-seconds", type=float, default=8.0, help="length of the burst phase (at most 60)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--run", choices=("both", "bench", "shipped"), default="both", help="which runs (default both)")
+    parser.add_argument(
+        "--run",
+        choices=("both", "bench", "shipped", "webhook"),
+        default="both",
+        help="which runs (default both); webhook: the shipped run of goodwork by webhook next to goodwork polling",
+    )
     parser.add_argument("--pacing-ms", type=int, default=400, help="goodwork's pacing in the shipped run (default 400)")
     args = parser.parse_args(argv)
     args.seconds, args.burst_seconds = min(args.seconds, 120.0), min(args.burst_seconds, 60.0)
@@ -312,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         ours = asyncio.run(bench_shipped("goodwork", args))
         base = asyncio.run(bench_shipped("baseline", args))
         report_shipped(args, ours, base)
+    if args.run == "webhook":
+        hooked = asyncio.run(bench_shipped("goodwork-webhook", args))
+        polled = asyncio.run(bench_shipped("goodwork", args))
+        report_webhook(args, hooked, polled)
 
 
 def report_shipped(args: argparse.Namespace, ours: dict[str, float], base: dict[str, float]) -> None:
@@ -329,6 +344,19 @@ def report_shipped(args: argparse.Namespace, ours: dict[str, float], base: dict[
         f"  aims: CPU/action <= 0.4 of the baseline's: {'met' if cpu <= 0.4 else 'NOT met'} ({cpu:.2f}); "
         f"p95 <= half the baseline's: {'met' if p95 <= 0.5 else 'NOT met'} ({p95:.2f})"
     )
+
+
+def report_webhook(args: argparse.Namespace, hooked: dict[str, float], polled: dict[str, float]) -> None:
+    """goodwork by webhook (each update sealed into the inbox before its 200) next to goodwork polling."""
+    print(
+        f"shipped content by webhook: {args.people} people as in the shipped run; the fake posts updates as "
+        "Telegram does (40 at once at most, one chat's in order)"
+    )
+    print(f"  {'':<28}{'webhook':>10}{'polling':>10}{'ratio':>8}")
+    for name, theirs in polled.items():
+        mine = hooked.get(name, 0.0)
+        ratio = f"{mine / theirs:>8.2f}" if theirs else f"{'':>8}"
+        print(f"  {name:<28}{mine:>10,.2f}{theirs:>10,.2f}{ratio}")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,7 @@ class _Queued:
     update: JSON
     forced: bool = False  # a redelivery: handed out once even though its id is below the offset
     delivered: bool = False
+    posting: bool = False  # being posted to the webhook now
 
     @property
     def update_id(self) -> int:
@@ -236,6 +237,19 @@ class _Queued:
     @property
     def kind(self) -> str:
         return next(key for key in self.update if key != "update_id")
+
+
+def _chat_of(update: JSON) -> int:
+    """The chat an update belongs to (its sender's when it has no chat; its own id when neither): Telegram posts
+    one chat's updates to a webhook in order."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        message = value.get("message") if isinstance(value.get("message"), dict) else value
+        chat = message.get("chat") or value.get("chat") or value.get("from")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    return -int(update["update_id"])
 
 
 class Sent:
@@ -789,29 +803,62 @@ class FakeTelegram:
         return info
 
     async def _deliver(self) -> None:
-        """Post queued updates to the webhook one at a time, oldest first; one not answered 200 is tried again."""
-        async with aiohttp.ClientSession() as session:
+        """Post queued updates to the webhook as Telegram does: up to ``max_connections`` at once, oldest first,
+        one chat's in order (its next only once the one before got 200); one not answered 200 is tried again."""
+        posting: set[asyncio.Task[None]] = set()
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             while not self._closing and self.webhook is not None:
-                waiting = self._batch(1) if self._webhook_target is not None else []
-                if not waiting:
+                started = 0
+                for queued in self._deliverable(int(self.webhook.get("max_connections", 40)) - len(posting)):
+                    task = asyncio.ensure_future(self._post_update(session, queued))
+                    posting.add(task)
+                    task.add_done_callback(posting.discard)
+                    started += 1
+                if not started:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wakeup.wait(), 0.05)
-                    continue
-                update, token = waiting[0], self.webhook.get("secret_token")
-                headers = {"X-Telegram-Bot-Api-Secret-Token": str(token)} if token else {}
-                assert self._webhook_target is not None
-                try:
-                    async with session.post(self._webhook_target, json=update, headers=headers) as response:
-                        status: int | None = response.status
-                except aiohttp.ClientError:
-                    status = None
-                self.webhook_statuses.append(status)
-                if status == 200:
-                    self._queue = [queued for queued in self._queue if queued.update_id != update["update_id"]]
-                    self._last_activity = self._handed_over = time.monotonic()
-                else:
-                    self._webhook_error = (int(time.time()), f"Wrong response from the webhook: {status}")
-                    await asyncio.sleep(0.05)
+            await asyncio.gather(*posting, return_exceptions=True)
+
+    def _deliverable(self, room: int) -> list[_Queued]:
+        """The oldest update of each chat that has none on the way, up to ``room`` of them."""
+        if self._webhook_target is None or room <= 0:
+            return []
+        allowed = self._allowed
+        self._queue = [
+            queued
+            for queued in self._queue
+            if (queued.kind in allowed if allowed else queued.kind not in NOT_DELIVERED_BY_DEFAULT)
+        ]
+        busy = {_chat_of(queued.update) for queued in self._queue if queued.posting}
+        chosen: list[_Queued] = []
+        for queued in sorted(self._queue, key=lambda queued: queued.update_id):
+            chat = _chat_of(queued.update)
+            if chat in busy or len(chosen) >= room:
+                continue
+            busy.add(chat)
+            chosen.append(queued)
+        for queued in chosen:
+            queued.delivered = queued.posting = True
+        return chosen
+
+    async def _post_update(self, session: aiohttp.ClientSession, queued: _Queued) -> None:
+        assert self.webhook is not None and self._webhook_target is not None
+        token = self.webhook.get("secret_token")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": str(token)} if token else {}
+        try:
+            async with session.post(self._webhook_target, json=queued.update, headers=headers) as response:
+                status: int | None = response.status
+        except aiohttp.ClientError:
+            status = None
+        self.webhook_statuses.append(status)
+        if status == 200:
+            self._queue = [other for other in self._queue if other is not queued]
+            self._last_activity = self._handed_over = time.monotonic()
+        else:
+            self._webhook_error = (int(time.time()), f"Wrong response from the webhook: {status}")
+            await asyncio.sleep(0.05)
+        queued.posting = False
+        self._wake()
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         self._polls += 1
