@@ -19,6 +19,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    Histogram,
     PlatformCollector,
     ProcessCollector,
     generate_latest,
@@ -34,6 +35,11 @@ UPDATES = Counter(
     "goodwork_updates",
     "Telegram updates handled, by kind (message, button, edited, membership, other)",
     ["kind"],
+    registry=REGISTRY,
+)
+HANDLING = Histogram(
+    "goodwork_update_seconds",
+    "How long handling one update took, from the router to its last reply (typing pauses and 429 waits included)",
     registry=REGISTRY,
 )
 HANDLER_ERRORS = Counter(

@@ -42,6 +42,10 @@ class Router:
         The top for an update: anything unexpected ends here, logged by type, with a true apology.
         """
         metrics.UPDATES.labels(_kind(update)).inc()
+        with metrics.HANDLING.time():
+            await self._route(update)
+
+    async def _route(self, update: Update) -> None:
         turn: Turn | None = None
         try:
             turn = await self._arrive(update)

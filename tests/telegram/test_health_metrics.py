@@ -114,6 +114,8 @@ async def test_metrics_count_what_the_bot_did_and_name_nobody(tg: FakeTelegram, 
     assert grew(before, after, "goodwork_updates_total", kind="message") == 3, "/language, /start, the reflection"
     assert grew(before, after, "goodwork_updates_total", kind="button") == 2, "the language, Schrijven"
     assert grew(before, after, "goodwork_handler_errors_total") == 0
+    assert grew(before, after, "goodwork_update_seconds_count") == 5, "each update's handling timed"
+    assert grew(before, after, "goodwork_update_seconds_sum") > 0
     sent = sum(
         grew(before, after, "goodwork_bot_api_requests_total", method=method, result="ok")
         for method in ("sendmessage", "sendphoto")
