@@ -239,6 +239,7 @@ class Sender:
         self._bucket = _Bucket(self.limits.overall, self._clock, sleep)
         self._chat_interval = _interval(self.limits.per_chat)
         self._chats: dict[int, _Chat] = {}
+        self._kept = 0  # chats left by the last sweep of idle ones
         self._recent_429s: deque[tuple[float, int]] = deque()
 
     @property
@@ -316,11 +317,18 @@ class Sender:
             self._forget_idle()
 
     def _forget_idle(self) -> None:
-        """Drop chats nobody is sending to and that may be sent to now (keeps memory bounded)."""
-        if len(self._chats) < FORGET_AT:
+        """Drop chats nobody is sending to and that may be sent to now (keeps memory bounded).
+
+        Only once the chats remembered have doubled since the last sweep: at 1,000 messages a second about
+        1,000 chats are still within their spacing, and sweeping them after every message was 4% of the
+        samples in a py-spy profile of bench_outbox.py at 1,000/s; so memory stays within twice what is
+        in use, and a sweep's cost is spread over the messages that filled it.
+        """
+        if len(self._chats) < max(FORGET_AT, 2 * self._kept):
             return
         now = self._clock()
         self._chats = {key: chat for key, chat in self._chats.items() if chat.users or chat.ready_at > now}
+        self._kept = len(self._chats)
 
 
 def _markup(buttons: Buttons) -> api.Markup | None:

@@ -275,6 +275,26 @@ async def test_a_claim_that_fails_midway_leaves_no_row_mid_send(outbox: Outbox, 
     assert sum(len(person.messages) for person in people) == 4
 
 
+async def test_follow_ups_of_one_tranche_read_the_tranche_once(
+    outbox: Outbox, tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each follow-up names its course; the course of a tranche is read once, not once a message."""
+    people = [tg.person() for _ in range(20)]
+    for person in people:
+        await outbox.join(person, MONDAY - timedelta(minutes=1))
+    reads: list[str] = []
+    tranche = outbox.store.tranche
+
+    async def counted(code: str) -> Tranche | None:
+        reads.append(code)
+        return await tranche(code)
+
+    monkeypatch.setattr(outbox.store, "tranche", counted)
+    assert await outbox.tick() == Counter(sent=20)
+    assert reads == [outbox.tranche.code]
+    assert all("De proefcursus" in person.messages[-1].text for person in people)
+
+
 async def test_rows_that_cannot_be_marked_sent_stay_mid_send_and_go_again_after_restart(
     outbox: Outbox, tg: FakeTelegram
 ) -> None:
