@@ -7,6 +7,7 @@ in tests/telegram/test_health_metrics.py.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,16 +55,17 @@ def test_healthy_when_both_loops_went_round_lately(database: Path, capsys: pytes
     beats(database, ("bot-1", "polling", timedelta(seconds=20)), ("bot-1", "outbox", timedelta(seconds=40)), due=3)
     code, line = health(capsys)
     assert code == 0
-    assert line == (
-        f"healthy: database at schema {LATEST}, polling loop 20 s ago, outbox loop 40 s ago, "
-        "3 due in the outbox, the oldest for 60 min"
-    )
+    assert re.fullmatch(  # seconds pass between writing the beats and reading them on a busy machine
+        rf"healthy: database at schema {LATEST}, polling loop 2[0-4] s ago, outbox loop 4[0-4] s ago, "
+        "3 due in the outbox, the oldest for 60 min",
+        line,
+    ), line
 
 
 def test_a_webhook_loop_counts_as_the_loop_that_receives(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     beats(database, ("bot-1", "webhook", timedelta(seconds=5)), ("bot-1", "outbox", timedelta(seconds=5)))
     code, line = health(capsys)
-    assert code == 0 and "webhook loop 5 s ago" in line and "nothing due in the outbox" in line
+    assert code == 0 and re.search(r"webhook loop [5-9] s ago", line) and "nothing due in the outbox" in line
 
 
 @pytest.mark.parametrize(
