@@ -2,8 +2,9 @@
 
 Writes go through one ``Writer`` (a plain connection on its own thread; each
 transaction is one function, ``BEGIN IMMEDIATE … COMMIT``), so writers are
-serialised and a step costs one thread hand-off. Reads use an aiosqlite
-connection, which WAL lets run beside a write.
+serialised and a step costs one thread hand-off, or a share of one: those that
+arrive while one is written go together into the next (``sqlite_writer.py``).
+Reads use an aiosqlite connection, which WAL lets run beside a write.
 """
 
 from __future__ import annotations
