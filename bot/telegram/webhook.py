@@ -12,8 +12,11 @@ store records each update id with what it changed.
 
 Updates are handled in ``Lanes``, as polled ones are. Every ``CHECK`` seconds
 the bot asks Telegram about its webhook (``getWebhookInfo``): an answer that
-names our address is the loop's heartbeat, and a delivery error Telegram
-reports (our address unreachable, a certificate refused) is logged.
+names our address is the loop's heartbeat, unless Telegram reports delivery
+errors since the last update that arrived while updates wait (the reverse proxy
+down, a certificate refused): then it is logged, and the heartbeat stops, so
+``goodwork health`` says the loop is not receiving. Each update received beats
+too.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,8 +63,11 @@ class Webhook:
         concurrency: int = 64,
         backlog: int = 10,
         beat: Callable[[], None] = lambda: None,
+        check_every: float = CHECK,
     ) -> None:
         self.bot, self.inbox, self.url, self.listen, self.token, self.beat = bot, inbox, url, listen, token, beat
+        self.check_every = check_every
+        self._received_at = time.time()  # when the last update arrived (Unix time; at first, the start)
         self.path = urlsplit(url).path or "/"
         self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog)
         self._held: set[int] = set()  # in the inbox and not handled yet
@@ -90,7 +97,7 @@ class Webhook:
             while not self._stopping.is_set():
                 await self._check()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), CHECK)
+                    await asyncio.wait_for(self._stopping.wait(), self.check_every)
         finally:
             await runner.cleanup()
             await self._lanes.drain()
@@ -124,9 +131,14 @@ class Webhook:
                 "Telegram now sends updates elsewhere (another goodwork, or deleteWebhook); not to %s", self.url
             )
             return
+        errored = int(info.get("last_error_date") or 0)  # whole seconds
+        failing = errored >= int(self._received_at) and info.get("pending_update_count", 0)
+        if failing:  # no heartbeat: updates wait at Telegram, which cannot reach us
+            message = str(info.get("last_error_message", ""))[:200]
+            waiting = info["pending_update_count"]
+            logger.warning("Telegram cannot deliver updates to %s (%s); %s waiting", self.url, message, waiting)
+            return
         self.beat()
-        if info.get("last_error_message"):
-            logger.warning("Telegram reports a webhook delivery error: %s", str(info["last_error_message"])[:200])
 
     async def _receive(self, request: web.Request) -> web.Response:
         if not hmac.compare_digest(request.headers.get(HEADER, "").encode(), self.token.encode()):
@@ -150,6 +162,7 @@ class Webhook:
                 )
                 return web.Response(status=503, text="try again")
             self._take(update_id, data)
+        self._received_at = time.time()
         self.beat()
         return web.Response(text="ok")
 

@@ -13,6 +13,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
@@ -20,12 +22,14 @@ import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from talk import WHY, at_why, chose, exported, free_port, store_of, texts, until
+from telegram import Update
 
 from bot.cli.main import main
 from bot.config import ConfigError, Settings
 from bot.store import Keys
 from bot.telegram.app import Bot
 from bot.telegram.poller import ALLOWED_UPDATES
+from bot.telegram.webhook import Webhook
 
 URL = "https://bot.example.org/goodwork/hook"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -220,3 +224,50 @@ async def test_a_listen_address_in_use_stops_the_bot_with_one_line(tg: FakeTeleg
         with pytest.raises(ConfigError, match=r"^GOODWORK_LISTEN: cannot listen on 127\.0\.0\.1:\d+ \("):
             await asyncio.wait_for(Bot(settings).serve(), 30)
     assert tg.webhook is None, "Telegram is not pointed at an address nobody listens on"
+
+
+class KeptInMemory:
+    """An inbox for the webhook alone (no database)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[int, str] = {}
+
+    async def spill(self, updates: Sequence[tuple[int, str]]) -> None:
+        self.kept.update(updates)
+
+    async def unspill(self, update_ids: Sequence[int]) -> None:
+        for update_id in update_ids:
+            self.kept.pop(update_id, None)
+
+
+async def test_the_heartbeat_stops_while_telegram_cannot_reach_the_bot(tg: FakeTelegram) -> None:
+    """While Telegram reports failed deliveries and updates wait (the reverse proxy is down, say), the webhook loop
+    does not beat, so goodwork health says it is not receiving; once updates arrive again, it beats again."""
+    beats: list[float] = []
+    handled: list[int] = []
+    listen = ("127.0.0.1", free_port())
+
+    async def handle(update: Update) -> None:
+        handled.append(update.update_id)
+
+    tg.deliver_to(f"http://127.0.0.1:{free_port()}/hook")  # nothing listens there: the proxy is down
+    async with tg.bot() as bot:
+        hook = Webhook(
+            bot, handle, handle, inbox=KeptInMemory(), url=URL, listen=listen, token="t" * 32,
+            beat=lambda: beats.append(time.monotonic()), check_every=0.05,
+        )  # fmt: skip
+        running = asyncio.ensure_future(hook.run())
+        try:
+            await until(lambda: bool(beats), timeout=5)  # Telegram has our URL, nothing fails: alive
+            tg.person().send("hallo")
+            await until(lambda: None in tg.webhook_statuses, timeout=5)
+            await asyncio.sleep(0.2)
+            stopped = len(beats)
+            await asyncio.sleep(0.3)  # six looks at the webhook, each seeing the failures
+            assert len(beats) == stopped, "no heartbeat while Telegram cannot deliver"
+            tg.deliver_to(f"http://127.0.0.1:{listen[1]}/goodwork/hook")  # the proxy is back
+            await until(lambda: handled == [1], timeout=5)
+            await until(lambda: len(beats) > stopped, timeout=5)
+        finally:
+            hook.stop()
+            await asyncio.wait_for(running, 10)
