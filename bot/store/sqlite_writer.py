@@ -40,7 +40,7 @@ class Writer:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="goodwork-sqlite-writer")
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []  # asked for while a write was going on
         self._busy = False  # a write (alone, or a group) is going on
-        self._group: asyncio.Task[None] | None = None
+        self._group: asyncio.Task[None] | None = None  # the group being written (held: the loop keeps tasks weakly)
 
     async def open(self) -> None:
         self._db = await self._call(sqlite_files.connect_sync, self.path)

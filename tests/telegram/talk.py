@@ -6,11 +6,13 @@ import asyncio
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from person import Person
 
+from bot.dialogue.course import Course, load_course
 from bot.dialogue.model import DialogueId
 from bot.dialogue.state import State
 from bot.store.keys import Identity
@@ -133,3 +135,25 @@ def free_port() -> int:
 
 
 WHY = joined(text("peers_too_few", "nl", k=5), "Waarom?")  # after "Schrijven": how peers chose, then the question
+
+
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a course day: a Monday, 11:00 in Amsterdam
+
+
+class Clock:
+    """The bot's clock, which the test sets."""
+
+    def __init__(self, now: datetime = MONDAY) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def trial_course(*followups: tuple[str, str]) -> Course:
+    """The test course "De proefcursus" (``trial-course``), with these follow-ups: (after, dialogue id)."""
+    planned = "".join(f"  - after: {after}\n    dialogue: {dialogue}\n" for after, dialogue in followups)
+    return load_course(
+        b"id: trial-course\nkind: course\ntitle: {nl: De proefcursus, en: The trial course}\n"
+        b"languages: [nl, en]\nfollowups:\n" + planned.encode()
+    )

@@ -17,13 +17,12 @@ import pytest
 from botrun import SECRET, dialogues_folder, running_bot, settings_for
 from fakeapi import TOKEN, FakeTelegram
 from prometheus_client.parser import text_string_to_metric_families
-from talk import chose, free_port, store_of, until
+from talk import MONDAY, Clock, chose, free_port, store_of, trial_course, until
 from telegram import Update
 
 from bot.cli.health import check
 from bot.cli.main import main
 from bot.config import ConfigError
-from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.schedule.worker import outbox_worker
@@ -32,19 +31,8 @@ from bot.telegram.poller import Poller
 from bot.telegram.transport import AiohttpRequest
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-COURSE = load_course(
-    b"""\
-id: trial-course
-kind: course
-title: {nl: De proefcursus, en: The trial course}
-languages: [nl, en]
-followups:
-  - after: 2d
-    dialogue: sample
-"""
-)
+COURSE = trial_course(("2d", "sample"))
 HOURS = WorkingHours()  # Monday to Friday, 09:00-17:00 in Amsterdam
-COURSE_DAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Amsterdam
 TWO_DAYS_ON = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 SENT = {"kind": "followup", "outcome": "sent"}
 
@@ -82,14 +70,6 @@ def grew(before: Samples, after: Samples, name: str, **labels: str) -> float:
 def quick(seconds: float) -> Awaitable[None]:
     """The outbox's pause between ticks, shortened so a test does not wait 30 s."""
     return asyncio.sleep(min(seconds, 0.05))
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def test_metrics_count_what_the_bot_did_and_name_nobody(tg: FakeTelegram, tmp_path: Path) -> None:
@@ -134,7 +114,7 @@ async def test_sent_follow_ups_are_counted_by_kind_and_outcome(tg: FakeTelegram,
     heartbeat and an empty backlog."""
     port = free_port()
     settings = settings_for(tg, tmp_path, dialogues_folder(tmp_path), {"GOODWORK_METRICS": f"127.0.0.1:{port}"})
-    clock = Clock(COURSE_DAY)
+    clock = Clock(MONDAY)
     book = CourseBook({COURSE.id: COURSE}, HOURS)
     async with running_bot(settings, tg, clock, courses=book) as bot:
         tranche = await store_of(bot).open_tranche(COURSE.id, "Utrecht", date(2026, 11, 23), "trainer")

@@ -12,9 +12,8 @@ from typing import Any
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import chose, exported, joined, participant_of, store_of, texts, until
+from talk import MONDAY, Clock, chose, exported, joined, participant_of, store_of, texts, trial_course, until
 
-from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.schedule.worker import outbox_worker
@@ -22,35 +21,10 @@ from bot.store.protocol import Tranche
 from bot.telegram.app import Bot
 from bot.telegram.texts import text
 
-COURSE = load_course(
-    b"""\
-id: trial-course
-kind: course
-title: {nl: De proefcursus, en: The trial course}
-languages: [nl, en]
-followups:
-  - after: 2d
-    dialogue: sample
-  - after: 1w
-    dialogue: welcome
-  - after: 3w
-    dialogue: looking-back
-  - after: 2m
-    dialogue: two-months-on
-"""
-)
+COURSE = trial_course(("2d", "sample"), ("1w", "welcome"), ("3w", "looking-back"), ("2m", "two-months-on"))
 HOURS = WorkingHours()
 COURSE_DAY = date(2026, 11, 23)  # a Monday
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Amsterdam, the course day
 TRANCHE = "Utrecht november"
-
-
-class Clock:
-    def __init__(self, now: datetime = MONDAY) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def courses() -> CourseBook:

@@ -3,42 +3,20 @@ each title once with its progress mark, at most eight dialogues a screen, paged 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
 from person import Person
-from talk import joined, store_of, texts
+from talk import Clock, joined, store_of, texts, trial_course
 
-from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.telegram.texts import text
 
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-COURSE = load_course(
-    b"""\
-id: trial-course
-kind: course
-title: {nl: De proefcursus, en: The trial course}
-languages: [nl, en]
-followups:
-  - after: 2d
-    dialogue: fu-week
-  - after: 3w
-    dialogue: fu-days
-"""
-)
-
-
-class Clock:
-    def __init__(self, now: datetime = MONDAY) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+COURSE = trial_course(("2d", "fu-week"), ("3w", "fu-days"))
 
 
 def dialogue(folder: Path, dialogue_id: str, session: str, nl: str, en: str) -> None:

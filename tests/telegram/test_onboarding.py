@@ -12,24 +12,13 @@ from pathlib import Path
 import pytest
 from botrun import dialogues_folder, running_bot, settings_for
 from fakeapi import FakeTelegram
-from talk import exported, joined, participant_of, store_of, texts
+from talk import exported, joined, participant_of, store_of, texts, trial_course
 
-from bot.dialogue.course import load_course
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.courses import CourseBook
 from bot.telegram.texts import text
 
-COURSE = load_course(
-    b"""\
-id: trial-course
-kind: course
-title: {nl: De proefcursus, en: The trial course}
-languages: [nl, en]
-followups:
-  - after: 2d
-    dialogue: sample
-"""
-)
+COURSE = trial_course(("2d", "sample"))
 PRIVACY = {"k": 5, "days": 365}
 
 
