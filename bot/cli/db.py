@@ -1,4 +1,5 @@
-"""``goodwork db upgrade | status | backup PATH | restore BACKUP | prune``: the database, from the command line."""
+"""``goodwork db upgrade | status | backup PATH | restore BACKUP | prune | copy --from DB --to DB``: the database,
+from the command line. ``GOODWORK_DB`` (and each DB of ``copy``) is a SQLite file path or a ``postgresql://`` URL."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cli.storage import using_store
-from bot.config import Settings
-from bot.store import Keys, Store
+from bot.config import ConfigError, Settings
+from bot.store import Keys, Store, is_postgres, open_database, sqlite_files
+from bot.store.copy import copy_store
+from bot.store.postgres_names import shown
 from bot.store.protocol import Migration, SchemaStatus
 from bot.store.restore import restore
 
@@ -30,6 +33,16 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     restore_verb.set_defaults(run=restore_backup)
     prune_verb = actions.add_parser("prune", help="delete what is past GOODWORK_RETENTION_DAYS (the bot does it daily)")
     prune_verb.set_defaults(run=prune)
+    copy_verb = actions.add_parser(
+        "copy", help="copy every row into a new, empty database: from SQLite to PostgreSQL, or back"
+    )
+    copy_verb.add_argument(
+        "--from", dest="source", required=True, metavar="DB", help="a SQLite file or postgresql:// URL"
+    )
+    copy_verb.add_argument(
+        "--to", dest="target", required=True, metavar="DB", help="an empty (or new) one of either kind"
+    )
+    copy_verb.set_defaults(run=copy)
 
 
 def upgrade(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -49,7 +62,7 @@ def upgrade(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def status(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
     settings.require_secret()
-    if not Path(settings.db).exists():
+    if not is_postgres(settings.db) and not Path(settings.db).exists():
         _say(out, f"no database at {settings.db} yet: 'goodwork db upgrade' (or the bot) creates it")
         return 1
     _say(out, describe(using_store(settings, lambda store: store.status(), migrate=False)))
@@ -66,6 +79,11 @@ def backup(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def restore_backup(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
     keys = Keys(settings.require_secret())
+    if is_postgres(settings.db):
+        raise ConfigError(
+            "goodwork db restore puts a SQLite file in place; for PostgreSQL, copy the backup into a new, empty "
+            "database with 'goodwork db copy --from BACKUP --to postgresql://...' (deploy/README.md: Restore)"
+        )
     target = Path(settings.db)
     if not target.exists():
         _say(out, f"no database at {target}: erasures made after the backup was taken cannot be applied again")
@@ -87,6 +105,36 @@ def prune(args: argparse.Namespace, out: TextIO | None = None) -> int:
         f"inactive person(s), {pruned.participants} contact(s) deleted; {pruned.updates} old update id(s)",
     )
     return 0
+
+
+def copy(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    settings = Settings.from_env()
+    keys = Keys(settings.require_secret())
+    if not is_postgres(args.source) and not Path(args.source).is_file():
+        raise ConfigError(f"--from: no database at {args.source}")
+    new_file = not is_postgres(args.target) and not Path(args.target).exists()
+    try:
+        counts = asyncio.run(_copy(args.source, args.target, keys, settings))
+    except BaseException:
+        if new_file:  # made by this copy: not left half filled
+            sqlite_files.remove(Path(args.target))
+        raise
+    rows = ", ".join(f"{table} {count}" for table, count in counts.items() if count) or "none"
+    _say(out, f"copied {sum(counts.values()):,} rows from {shown(args.source)} to {shown(args.target)} ({rows})")
+    _say(out, "every table's count matches; point GOODWORK_DB at the copy and start the bot")
+    return 0
+
+
+async def _copy(source: str, target: str, keys: Keys, settings: Settings) -> dict[str, int]:
+    opened = await open_database(source, keys, tz=settings.tz, migrate=False, name="--from")
+    try:
+        copy_to = await open_database(target, keys, tz=settings.tz, name="--to")
+        try:
+            return await copy_store(opened, copy_to)
+        finally:
+            await copy_to.close()
+    finally:
+        await opened.close()
 
 
 def describe(status: SchemaStatus) -> str:

@@ -24,10 +24,8 @@ from typing import TextIO
 from bot.cli import logs
 from bot.config import ConfigError, Settings
 from bot.store import Keys, Store, StoreError, open_store
-from bot.store.protocol import Backlog, Beat
+from bot.store.protocol import LOOP_STALE, OUTBOX_STALE, RECEIVING, Backlog, Beat
 
-LOOP_STALE = timedelta(seconds=120)  # a long poll returns within 35 s; a beat is written every 15 s at most
-OUTBOX_STALE = timedelta(seconds=180)  # the outbox ticks every 30 s, and beats for every row it settles
 OPEN_TIMEOUT = 15.0  # seconds to open the database and read what is checked
 HEALTHY, UNHEALTHY = 0, 1
 
@@ -95,7 +93,7 @@ async def _read(store: Store, findings: Findings, instance: str, now: datetime) 
 
 def _loops(findings: Findings, instance: str, beats: list[Beat], now: datetime) -> None:
     mine = {beat.loop: beat.at for beat in beats if beat.instance == instance}
-    loops = {loop: at for loop, at in mine.items() if loop in ("polling", "webhook")}
+    loops = {loop: at for loop, at in mine.items() if loop in RECEIVING}
     if not loops:
         findings.problems.append(f"no polling or webhook loop has run as instance {instance!r} (GOODWORK_INSTANCE)")
     else:

@@ -118,9 +118,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as exc:
+        if _lost_database(exc):  # expected: a server that went away, or refused what was asked mid-way
+            return _fail(
+                f"the database failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", EX_FAILED
+            )
         logger.exception("goodwork %s failed unexpectedly", args.verb)
         return EX_FAILED
+
+
+def _lost_database(exc: Exception) -> bool:
+    """A PostgreSQL server lost or refusing mid-way (asyncpg's errors, or the connection's)."""
+    return type(exc).__module__.startswith("asyncpg") or isinstance(exc, ConnectionError | TimeoutError)
 
 
 def _fail(message: str, code: int) -> int:

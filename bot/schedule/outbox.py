@@ -82,16 +82,35 @@ class Dispatcher:
         self._sent = GroupCommit(self._mark_sent)  # sent rows marked together
 
     async def run(self, every: float = EVERY, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        """Recover rows a crash left mid-send, then tick until cancelled; a failed tick is logged, not fatal."""
-        recovered = await self.store.recover_sending()
-        if recovered:
-            logger.warning("outbox: %d message(s) were mid-send at the last stop; sending again", recovered)
+        """Tick until cancelled, while this instance has the turn to send; a failed tick is logged, not fatal.
+
+        One instance sends at a time (``Store.take_sending``), so Telegram's overall limit is shared, not
+        multiplied; the others only wait for the turn. Whoever takes it first puts back the rows that the
+        previous sender (or this one, before a crash) left mid-send.
+        """
+        sending = False
         while True:
             try:
-                await self.tick()
+                sending = await self._take_turn(sending)
+                if sending:
+                    await self.tick()
+                else:
+                    self.beat()  # waiting for the turn is this loop's work on this instance
             except Exception:
                 logger.exception("outbox tick failed; trying again in %.0f s", every)
             await sleep(every)
+
+    async def _take_turn(self, sending: bool) -> bool:
+        """Whether this instance sends now; on taking the turn, rows left mid-send are sent again."""
+        if not await self.store.take_sending():
+            if sending:
+                logger.warning("outbox: another instance sends now")
+            return False
+        if not sending:
+            recovered = await self.store.recover_sending()
+            if recovered:
+                logger.warning("outbox: %d message(s) were mid-send at the last stop; sending again", recovered)
+        return True
 
     async def tick(self) -> Counter[str]:
         """Send what is due now (only in working hours); how each row ended."""

@@ -2,6 +2,7 @@
 
 StoreError               base of the storage errors: one line for the operator, nothing stored changed
  +-- StoreFileError      the database file or folder cannot be used (missing, not writable, busy, damaged)
+ +-- StoreServerError    the PostgreSQL server cannot be reached, or refuses the connection
  +-- SchemaTooNewError   the database was made by a newer goodwork
  +-- SecretMismatchError GOODWORK_SECRET is not the one this database was made with
  +-- ConflictError       someone else changed the conversation first (an older revision)
@@ -19,6 +20,10 @@ class StoreError(Exception):
 
 
 class StoreFileError(StoreError):
+    pass
+
+
+class StoreServerError(StoreError):
     pass
 
 

@@ -20,9 +20,10 @@ method raises ``RepeatedUpdateError`` and changes nothing).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -206,6 +207,11 @@ class Pruned:
     updates: int = 0
 
 
+RECEIVING = ("polling", "webhook")  # the loops that take updates from Telegram
+LOOP_STALE = timedelta(seconds=120)  # a long poll returns within 35 s; a beat is written every 15 s at most
+OUTBOX_STALE = timedelta(seconds=180)  # the outbox ticks every 30 s, and beats for every row it settles
+
+
 @dataclass(frozen=True, slots=True)
 class Beat:
     """When ``loop`` (polling, webhook, outbox) of ``instance`` last went round."""
@@ -224,9 +230,10 @@ class Backlog:
 
 
 class Store(Protocol):
-    """Everything the bot keeps. Implementations: ``SqliteStore`` (PostgreSQL later)."""
+    """Everything the bot keeps. Implementations: ``SqliteStore`` (one file) and ``PostgresStore`` (shared)."""
 
     upgraded: tuple[Migration, ...]  # the migrations applied when this store was opened
+    instance: str  # this instance's name among several (GOODWORK_INSTANCE): whose inbox rows are whose
 
     async def close(self) -> None: ...
 
@@ -256,7 +263,7 @@ class Store(Protocol):
 
     async def spill(self, updates: Sequence[tuple[int, str]]) -> None: ...
 
-    async def spilled(self) -> list[tuple[int, str]]: ...
+    async def spilled(self, others_only: bool = False) -> list[tuple[int, str]]: ...
 
     async def unspill(self, update_ids: Sequence[int]) -> None: ...
 
@@ -410,6 +417,18 @@ class Store(Protocol):
     async def revoke_trainer(self, contact: Pseudonym) -> bool: ...
 
     async def trainer_count(self) -> int: ...
+
+    # --- several instances ------------------------------------------------------
+    def serialised(self, contact: Pseudonym) -> AbstractAsyncContextManager[None]: ...
+
+    async def take_sending(self) -> bool: ...
+
+    # --- moving a deployment (goodwork db copy) ---------------------------------
+    def rows_of(self, tables: Sequence[str]) -> AsyncIterator[tuple[str, list[str], list[tuple[Any, ...]]]]: ...
+
+    async def add_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None: ...
+
+    async def row_counts(self, tables: Sequence[str]) -> dict[str, int]: ...
 
     # --- health ---------------------------------------------------------------
     async def beat(self, instance: str, loop: str, at: datetime) -> None: ...

@@ -38,14 +38,14 @@ async def restore(backup: Path, target: Path, keys: Keys, *, clock: Clock, tz: t
         raise StoreFileError(f"no backup at {str(backup)!r}")
     made_since = await _erasures(target, keys, clock, tz) if target.exists() else []
     partial = target.with_name(f".{target.name}.restoring")
-    _remove(partial)
+    sqlite_files.remove(partial)
     await asyncio.to_thread(sqlite_files.backup, backup, partial)
     try:
         applied, people = await _erase_again(partial, made_since, keys, clock, tz)
         replaced = _set_aside(target, clock().astimezone(tz)) if target.exists() else None
         os.replace(partial, target)
     finally:
-        _remove(partial)
+        sqlite_files.remove(partial)
     return Restored(applied, people, replaced)
 
 
@@ -73,10 +73,5 @@ def _set_aside(target: Path, now: datetime) -> Path:
     aside = target.with_name(f"{target.name}.replaced-{now:%Y%m%d-%H%M%S}")
     os.replace(target, aside)
     for suffix in ("-wal", "-shm"):
-        _remove(target.with_name(target.name + suffix))
+        sqlite_files.remove(target.with_name(target.name + suffix))
     return aside
-
-
-def _remove(path: Path) -> None:
-    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        name.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from bot.store.sqlite_health import HealthQueries
 from bot.store.sqlite_inbox import InboxQueries
 from bot.store.sqlite_privacy import PrivacyQueries
 from bot.store.sqlite_schema import MIGRATIONS
+from bot.store.sqlite_tables import TableRows
 from bot.store.sqlite_trainers import TrainerQueries
 from bot.store.sqlite_upgrade import read_status, scrub, upgrade
 from bot.store.sqlite_writer import Writer
@@ -55,16 +57,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, CohortQueries, HealthQueries):
+class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, CohortQueries, HealthQueries, TableRows):
     """The ``Store`` protocol on one SQLite file. Open with ``await SqliteStore.open(path, keys=keys)``.
 
     ``upgraded`` lists the migrations this opening applied (their notes are for the operator).
     """
 
     def __init__(
-        self, path: Path, writer: Writer, reader: aiosqlite.Connection, *, keys: Keys, clock: Clock, tz: tzinfo
+        self,
+        path: Path,
+        writer: Writer,
+        reader: aiosqlite.Connection,
+        *,
+        keys: Keys,
+        clock: Clock,
+        tz: tzinfo,
+        instance: str = "goodwork",
     ) -> None:
         self.path, self._writer, self._reader, self._keys, self._clock, self._tz = path, writer, reader, keys, clock, tz
+        self.instance = instance
         self.upgraded: tuple[Migration, ...] = ()
         self._scanner: aiosqlite.Connection | None = None  # opened by the first long count (``_scan``)
         self._scanner_opening = asyncio.Lock()
@@ -79,6 +90,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         tz: tzinfo = UTC,
         migrate: bool = True,
         migrations: tuple[Migration, ...] = MIGRATIONS,
+        instance: str = "goodwork",
     ) -> SqliteStore:
         """Open (creating it private if new), check the secret and, unless ``migrate`` is off, upgrade.
 
@@ -100,7 +112,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         except BaseException:
             await writer.close()
             raise
-        store = cls(path, writer, reader, keys=keys, clock=clock, tz=tz)
+        store = cls(path, writer, reader, keys=keys, clock=clock, tz=tz, instance=instance)
         store.upgraded = tuple(applied)
         return store
 
@@ -139,6 +151,15 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
 
     def _week(self) -> str:
         return self._now().strftime("%G-W%V")
+
+    # --- several instances: one file has one ---------------------------------------
+
+    def serialised(self, contact: Pseudonym) -> AbstractAsyncContextManager[None]:
+        """Nothing to wait for: one process uses the file, and its lanes keep a person's updates in order."""
+        return nullcontext()
+
+    async def take_sending(self) -> bool:
+        return True
 
     # --- contact side ----------------------------------------------------------
 

@@ -147,3 +147,9 @@ def _copy(source: Path, target: Path) -> None:
             raise StoreFileError(f"backup failed its integrity check: {verdict}")
     with open(target, "rb") as written:
         os.fsync(written.fileno())
+
+
+def remove(path: Path) -> None:
+    """A SQLite file with its WAL and shared memory, those of them that are there."""
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        name.unlink(missing_ok=True)

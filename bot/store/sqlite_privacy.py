@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.store.keys import Identity, Pseudonym
+from bot.store.keys import Identity, Keys, Pseudonym
 from bot.store.protocol import Erasure
+from bot.store.sqlite_courses import utc_text
 from bot.store.sqlite_parts import SqliteParts
 from bot.store.sqlite_schema import PERSONAL_TABLES
 
@@ -36,21 +37,13 @@ class PrivacyQueries(SqliteParts):
             cursor = await self._reader.execute(f"SELECT * FROM {table} WHERE {key} = ?", (getattr(who, side),))
             names = [column[0] for column in cursor.description]
             exported[table] = [
-                self._readable(dict(zip(names, row, strict=True)), who) for row in await cursor.fetchall()
+                readable(dict(zip(names, row, strict=True)), who, self._keys) for row in await cursor.fetchall()
             ]
         return exported
 
-    def _readable(self, row: dict[str, Any], who: Identity) -> dict[str, Any]:
-        shown = {name: value for name, value in row.items() if name not in _HIDDEN}
-        if isinstance(row.get("chat"), bytes):
-            shown = {"chat_id": self._keys.open_chat(row["chat"], who.contact), **shown}
-        if isinstance(shown.get("state"), str):
-            shown["state"] = json.loads(shown["state"])
-        return shown
-
     async def ask_to_forget(self, contact: Pseudonym, code: str, until: datetime) -> None:
         """Issue ``code`` for the confirmation button of a /forget prompt; a newer prompt replaces it."""
-        values = (code, _moment(until), contact)
+        values = (code, utc_text(until), contact)
         await self._writer.transaction(
             lambda db: db.execute("UPDATE participants SET forget_code = ?, forget_until = ? WHERE contact = ?", values)
         )
@@ -61,7 +54,7 @@ class PrivacyQueries(SqliteParts):
         With ``confirm`` (from the button), only the code the prompt issued, unexpired, erases; otherwise
         nothing changes and the answer is None. Returns the number of rows deleted.
         """
-        now, day = _moment(self._now()), self._now().date().isoformat()
+        now, day = utc_text(self._now()), self._now().date().isoformat()
 
         def work(db: sqlite3.Connection) -> int | None:
             if confirm is not None and not _confirmed(db, who.contact, confirm, now):
@@ -100,6 +93,16 @@ class PrivacyQueries(SqliteParts):
         return [(Pseudonym(contact), self._keys.open_chat(sealed, Pseudonym(contact))) for contact, sealed in rows]
 
 
+def readable(row: dict[str, Any], who: Identity, keys: Keys) -> dict[str, Any]:
+    """One exported row as the person may read it: no pseudonyms or codes, the chat id unsealed, the state parsed."""
+    shown = {name: value for name, value in row.items() if name not in _HIDDEN}
+    if isinstance(row.get("chat"), bytes):
+        shown = {"chat_id": keys.open_chat(row["chat"], who.contact), **shown}
+    if isinstance(shown.get("state"), str):
+        shown["state"] = json.loads(shown["state"])
+    return shown
+
+
 def erase_rows(db: sqlite3.Connection, who: Identity, day: str | None) -> int:
     """Inside the caller's transaction; children before their parents, so the count is exact.
 
@@ -117,7 +120,3 @@ def erase_rows(db: sqlite3.Connection, who: Identity, day: str | None) -> int:
 def _confirmed(db: sqlite3.Connection, contact: Pseudonym, code: str, now: str) -> bool:
     row = db.execute("SELECT forget_code, forget_until FROM participants WHERE contact = ?", (contact,)).fetchone()
     return row is not None and row[0] is not None and row[0] == code and row[1] > now
-
-
-def _moment(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")

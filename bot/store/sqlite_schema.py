@@ -250,6 +250,12 @@ CREATE TABLE heartbeats (
 ) WITHOUT ROWID;
 """
 
+# Several instances on one database: each update kept in the inbox names the instance that took it, which
+# handles it after a restart; another instance takes over the updates of one that stopped beating.
+INBOX_OWNER = """
+ALTER TABLE inbox ADD COLUMN instance TEXT;
+"""
+
 SEALED_NOTE = (
     "Telegram chat ids are now kept encrypted. Backups made before this upgrade still hold them in clear: "
     "delete them, or keep them as safe as GOODWORK_SECRET."
@@ -270,6 +276,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "weekly digests once per person and week, trainers who follow a tranche", DIGESTS),
     Migration(7, "the day each conversation started, people by day", STARTED),
     Migration(8, "heartbeats of each instance's loops", HEARTBEATS),
+    Migration(9, "the instance that took each update kept in the inbox", INBOX_OWNER),
 )
 
 BOOKKEEPING = """

@@ -27,7 +27,7 @@ def upgrade(
     """
     tables = _tables(db)
     applied = [number for number, _, _ in _applied(db, tables)]
-    _refuse_newer(max(applied, default=0), migrations)
+    refuse_newer(max(applied, default=0), migrations)
     if not applied and tables - {"migrations"}:
         raise StoreFileError("the database holds tables goodwork did not make; point GOODWORK_DB at a new file")
     stored = _stored_check(db, tables)
@@ -84,7 +84,7 @@ def statements(script: str) -> Iterator[str]:
         raise ValueError(f"migration script ends in an incomplete statement: {pending.strip()[:60]!r}")
 
 
-def _refuse_newer(newest: int, migrations: tuple[Migration, ...]) -> None:
+def refuse_newer(newest: int, migrations: tuple[Migration, ...]) -> None:
     known = max((m.number for m in migrations), default=0)
     if newest > known:
         raise SchemaTooNewError(

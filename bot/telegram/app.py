@@ -11,9 +11,11 @@ and the store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +32,7 @@ from bot.store.retention import keep_pruning
 from bot.store.sqlite import utc_now
 from bot.telegram.commands import Commands
 from bot.telegram.handlers import Router, on_error
+from bot.telegram.lanes import Guard
 from bot.telegram.menus import set_menus
 from bot.telegram.poller import Poller
 from bot.telegram.render import Renderer
@@ -139,8 +142,9 @@ class Bot:
     def _receiver(self, router: Router, store: Store, beat: Heartbeat) -> Poller | Webhook:
         """Long polling, or a webhook when ``GOODWORK_WEBHOOK_URL`` is set."""
         bot, handle = self.application.bot, self.application.process_update
+        guard = self._one_at_a_time(store)
         if self.settings.webhook_url is None:
-            return Poller(bot, handle, router.slow_down, concurrency=CONCURRENCY, inbox=store, beat=beat)
+            return Poller(bot, handle, router.slow_down, concurrency=CONCURRENCY, inbox=store, beat=beat, guard=guard)
         return Webhook(
             bot,
             handle,
@@ -151,7 +155,17 @@ class Bot:
             token=self.settings.webhook_secret or self.keys.webhook_token,
             concurrency=CONCURRENCY,
             beat=beat,
+            guard=guard,
         )
+
+    def _one_at_a_time(self, store: Store) -> Guard:
+        """Each person's updates one at a time across instances sharing the database (the store's lock)."""
+
+        def guard(update: Update) -> AbstractAsyncContextManager[None]:
+            user = update.effective_user
+            return contextlib.nullcontext() if user is None else store.serialised(self.keys.telegram(user.id).contact)
+
+        return guard
 
     def stop(self) -> None:
         if self.receiver is not None:

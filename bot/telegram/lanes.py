@@ -9,6 +9,9 @@ the bot gets at most ``backlog`` updates queued; the first one past it goes to
 empty, so one person cannot fill the batches that others' updates arrive in.
 Each update, handled or dropped, is reported to ``finished``.
 
+With several instances on one database, ``guard`` keeps one person's updates one at a time across
+them too (the store's lock for that person, taken before a slot, so a lane waiting for it holds none).
+
 Each update is read on its own (``read``): one this library cannot read is
 logged (by id) and skipped instead of stopping the bot.
 """
@@ -16,8 +19,10 @@ logged (by id) and skipped instead of stopping the bot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +33,13 @@ from bot.telegram.slots import slot
 logger = logging.getLogger(__name__)
 
 Handle = Callable[[Update], Awaitable[None]]
+Guard = Callable[[Update], AbstractAsyncContextManager[None]]
 JSONDict = dict[str, Any]
+
+
+def unguarded(update: Update) -> AbstractAsyncContextManager[None]:
+    """One instance: its lanes are all the order there is to keep."""
+    return contextlib.nullcontext()
 
 
 @dataclass
@@ -40,9 +51,17 @@ class _Lane:
 
 class Lanes:
     def __init__(
-        self, handle: Handle, overflow: Handle, finished: Callable[[int], None], *, concurrency: int, backlog: int
+        self,
+        handle: Handle,
+        overflow: Handle,
+        finished: Callable[[int], None],
+        *,
+        concurrency: int,
+        backlog: int,
+        guard: Guard = unguarded,
     ) -> None:
         self.handle, self.overflow, self.finished, self.backlog = handle, overflow, finished, backlog
+        self.guard = guard
         self._slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[int, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -78,8 +97,12 @@ class Lanes:
 
     async def _run_lane(self, key: int, lane: _Lane) -> None:
         while not lane.queue.empty():
-            async with slot(self._slots):  # given back while the update only waits (slots.idle)
-                await self._run_one(self.handle, lane.queue.get_nowait())
+            update = lane.queue.get_nowait()
+            try:
+                async with self.guard(update), slot(self._slots):  # the slot is given back while only waiting
+                    await self._run_one(self.handle, update)
+            except Exception as exc:  # the guard failed (the database is unreachable): handled by the next start
+                logger.error("update %s not handled: %s", update.update_id, type(exc).__name__)
         lane.task = None
         if lane.queue.empty():
             self._lanes.pop(key, None)

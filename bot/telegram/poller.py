@@ -34,7 +34,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from bot.store.group import GroupCommit
 from bot.telegram import api
 from bot.telegram.errors import PollingError
-from bot.telegram.lanes import Handle, JSONDict, Lanes, read
+from bot.telegram.lanes import Guard, Handle, JSONDict, Lanes, read, unguarded
 from bot.telegram.render import retry_seconds
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ class Inbox(Protocol):
 
     async def unspill(self, update_ids: Sequence[int]) -> None: ...
 
+    async def spilled(self, others_only: bool = False) -> list[tuple[int, str]]: ...
+
 
 class Poller:
     def __init__(
@@ -72,10 +74,11 @@ class Poller:
         inbox: Inbox | None = None,
         spill_span: int = SPILL_SPAN,
         beat: Callable[[], None] = lambda: None,
+        guard: Guard = unguarded,
     ) -> None:
         self.bot, self.beat = bot, beat
         self.timeout, self.inbox, self.spill_span = timeout, inbox, spill_span
-        self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog)
+        self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog, guard=guard)
         # handled updates leave the inbox together
         self._released = None if inbox is None else GroupCommit(inbox.unspill)
         self._pending: set[int] = set()  # in progress and holding the offset back

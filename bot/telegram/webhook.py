@@ -39,7 +39,7 @@ from bot.config import ConfigError
 from bot.store.group import GroupCommit
 from bot.telegram import api
 from bot.telegram.errors import WebhookError
-from bot.telegram.lanes import Handle, JSONDict, Lanes, read
+from bot.telegram.lanes import Guard, Handle, JSONDict, Lanes, read, unguarded
 from bot.telegram.poller import ALLOWED_UPDATES, Inbox
 
 logger = logging.getLogger(__name__)
@@ -64,12 +64,13 @@ class Webhook:
         backlog: int = 10,
         beat: Callable[[], None] = lambda: None,
         check_every: float = CHECK,
+        guard: Guard = unguarded,
     ) -> None:
         self.bot, self.inbox, self.url, self.listen, self.token, self.beat = bot, inbox, url, listen, token, beat
         self.check_every = check_every
         self._received_at = time.time()  # when the last update arrived (Unix time; at first, the start)
         self.path = urlsplit(url).path or "/"
-        self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog)
+        self._lanes = Lanes(handle, overflow, self._finished, concurrency=concurrency, backlog=backlog, guard=guard)
         self._held: set[int] = set()  # in the inbox and not handled yet
         # updates kept and released together: with many requests at once, one transaction for many of them
         self._spill = GroupCommit(inbox.spill)
@@ -96,6 +97,7 @@ class Webhook:
             logger.info("receiving updates by webhook on %s:%d%s", host, port, self.path)
             while not self._stopping.is_set():
                 await self._check()
+                await self._take_over()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self.check_every)
         finally:
@@ -139,6 +141,17 @@ class Webhook:
             logger.warning("Telegram cannot deliver updates to %s (%s); %s waiting", self.url, message, waiting)
             return
         self.beat()
+
+    async def _take_over(self) -> None:
+        """Updates that an instance which stopped had kept and not handled: this one handles them (see the inbox)."""
+        try:
+            kept = await self.inbox.spilled(others_only=True)
+        except Exception as exc:
+            logger.warning("could not look for updates left by a stopped instance (%s)", type(exc).__name__)
+            return
+        if kept:
+            logger.warning("handling %d update(s) kept by an instance that stopped", len(kept))
+            self.replay(kept)
 
     async def _receive(self, request: web.Request) -> web.Response:
         if not hmac.compare_digest(request.headers.get(HEADER, "").encode(), self.token.encode()):

@@ -74,8 +74,11 @@ def test_secret_problems_stop_with_a_message(
     assert message in err and "Traceback" not in err
 
 
-def test_database_url_not_supported_yet(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """A postgresql:// URL is refused clearly until that store exists."""
-    monkeypatch.setenv("GOODWORK_DB", "postgresql://localhost/goodwork")
+def test_unknown_kind_of_database_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A URL of a database goodwork does not speak is refused with one line (a configuration problem)."""
+    monkeypatch.setenv("GOODWORK_DB", "mysql://localhost/goodwork")
     assert main(["db", "upgrade"]) == 78
-    assert "'postgresql' databases are not supported yet" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'mysql' databases are not supported" in err and "Traceback" not in err

@@ -447,6 +447,37 @@ async def test_rows_left_mid_send_by_a_crash_are_sent_after_restart(outbox: Outb
     assert await outbox.status() == {"sent": 2, "unknown": 2}
 
 
+async def test_an_instance_without_the_turn_to_send_sends_nothing_until_it_has_it(
+    outbox: Outbox, tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With several instances only the one holding the turn sends; another that takes it over sends what
+    the previous one left mid-send (counted as unknown), and then what is due."""
+    anna, ben = tg.person(), tg.person()
+    await outbox.join(anna, MONDAY)
+    await outbox.join(ben, MONDAY)
+    assert len(await outbox.store.claim_due(MONDAY, 1)) == 1  # the sender before was killed mid-send
+    turns = iter([False, False, True])
+
+    async def take_sending() -> bool:
+        return next(turns)
+
+    monkeypatch.setattr(outbox.store, "take_sending", take_sending)
+    rounds = 0
+
+    async def pause(seconds: float) -> None:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 2:
+            assert not anna.messages and not ben.messages, "no turn: nothing sent, nothing taken back"
+        if rounds == 3:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await outbox.dispatcher.run(every=30, sleep=pause)
+    assert len(anna.messages) == 1 and len(ben.messages) == 1
+    assert await outbox.status() == {"sent": 2, "unknown": 1}
+
+
 async def test_a_long_429_for_one_chat_does_not_hold_up_the_others(outbox: Outbox, tg: FakeTelegram) -> None:
     """A 429 for one person's chat puts only their follow-up back; everyone else's goes out in the same tick."""
     people = [tg.person() for _ in range(4)]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from pg import fresh_schema
 from store_helpers import FakeClock
 
 from bot.store.catalogue import Catalogue
 from bot.store.conversations import Conversations
 from bot.store.keys import Keys
+from bot.store.postgres import PostgresStore
 from bot.store.protocol import Store
 from bot.store.sqlite import SqliteStore
 
@@ -29,23 +32,26 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-Opener = Callable[..., "AsyncIterator[Store]"]
+@asynccontextmanager
+async def open_sqlite(path: Path, keys: Keys, clock: FakeClock) -> AsyncIterator[Store]:
+    async with await SqliteStore.open(path, keys=keys, clock=clock) as store:
+        yield store
 
 
-async def open_sqlite(path: Path, keys: Keys, clock: FakeClock) -> Store:
-    return await SqliteStore.open(path, keys=keys, clock=clock)
+@asynccontextmanager
+async def open_postgres(path: Path, keys: Keys, clock: FakeClock) -> AsyncIterator[Store]:
+    async with fresh_schema() as url, await PostgresStore.open(url, keys=keys, clock=clock) as store:
+        yield store
 
 
-IMPLEMENTATIONS = {"sqlite": open_sqlite}
+IMPLEMENTATIONS = {"sqlite": open_sqlite, "postgres": open_postgres}
 
 
 @pytest.fixture(params=sorted(IMPLEMENTATIONS))
 async def store(request: pytest.FixtureRequest, tmp_path: Path, keys: Keys, clock: FakeClock) -> AsyncIterator[Store]:
-    opened = await IMPLEMENTATIONS[request.param](tmp_path / "goodwork.sqlite3", keys, clock)
-    try:
+    """The same test on every implementation: a new SQLite file, and a new schema on the PostgreSQL server."""
+    async with IMPLEMENTATIONS[request.param](tmp_path / "goodwork.sqlite3", keys, clock) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture

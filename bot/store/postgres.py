@@ -1,0 +1,490 @@
+"""``PostgresStore``: the ``Store`` protocol on a PostgreSQL database, for several instances sharing one.
+
+Chosen by ``GOODWORK_DB=postgresql://user@host/db`` (a ``search_path`` query
+parameter picks a schema). It keeps what SQLite keeps, in the same tables and
+columns (``postgres_schema.py``), sealed and pseudonymised alike; each write is
+one transaction on a pooled connection (asyncpg), and what SQLite gets from
+having one writer, PostgreSQL gets from its locks:
+
+- an update id is recorded in the same transaction as its change (a unique key),
+  so an update applied by one instance is refused by the other;
+- a conversation step names the revision it was computed from, so of two steps
+  of one person only one wins (``ConflictError`` for the other);
+- one person's updates are handled one at a time across instances
+  (``serialised``: a session advisory lock keyed by the person's contact);
+- outbox rows are claimed with ``FOR UPDATE SKIP LOCKED``, and only one instance
+  sends at a time (``take_sending``: an advisory lock held on a connection of its
+  own; when its holder dies, the server drops the lock and another takes over).
+
+Advisory lock namespaces (the first key): 1 publishing a version, 2 a person,
+3 the sender, 4 migrations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bot.dialogue.events import Answered, Chosen
+from bot.dialogue.model import DialogueId, NodeId, OptionId
+from bot.dialogue.state import State
+from bot.store.errors import ConflictError, SealError, StoreError, StoreServerError
+from bot.store.keys import Keys, Pseudonym
+from bot.store.postgres_cohort import CohortQueries
+from bot.store.postgres_courses import CourseQueries
+from bot.store.postgres_names import shown
+from bot.store.postgres_parts import changed, once
+from bot.store.postgres_privacy import PrivacyQueries
+from bot.store.postgres_schema import MIGRATIONS
+from bot.store.postgres_shared import SharedQueries
+from bot.store.postgres_upgrade import read_status, upgrade
+from bot.store.protocol import (
+    UPDATE_DAYS,
+    Arrival,
+    ConversationRow,
+    Migration,
+    Participant,
+    Pruned,
+    Saved,
+    SchemaStatus,
+    StepRecord,
+    Version,
+)
+
+Clock = Callable[[], datetime]
+POOL = 10  # connections for queries and transactions
+LOCKS = 16  # connections that hold a person's lock while an update of theirs is handled
+PUBLISHING = 1
+_DAILY = ("conversations", "choices", "reflections")
+_VERSIONED = {"dialogue_versions": "dialogue", "course_versions": "course"}
+_UPSERT_CONTACT = (
+    "INSERT INTO participants (contact, chat, seen_week) VALUES ($1, $2, $3) "
+    "ON CONFLICT (contact) DO UPDATE SET active = 1, seen_week = excluded.seen_week "
+    "RETURNING language, paused, digest, active"
+)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries):
+    """Open with ``await PostgresStore.open(url, keys=keys)``; ``upgraded`` lists the migrations applied then."""
+
+    def __init__(
+        self, url: str, pool: asyncpg.Pool, locks: asyncpg.Pool, *, keys: Keys, clock: Clock, tz: tzinfo, instance: str
+    ) -> None:
+        self.url, self._pool, self._locks, self._keys, self._clock, self._tz = url, pool, locks, keys, clock, tz
+        self.instance = instance
+        self.upgraded: tuple[Migration, ...] = ()
+        self._sender: asyncpg.Connection | None = None
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        *,
+        keys: Keys,
+        clock: Clock = _utc_now,
+        tz: tzinfo = UTC,
+        migrate: bool = True,
+        migrations: tuple[Migration, ...] = MIGRATIONS,
+        instance: str = "goodwork",
+    ) -> PostgresStore:
+        """Connect, check the secret and, unless ``migrate`` is off, upgrade (one instance at a time)."""
+        pool = await _pool(url, 1, POOL)
+        try:
+            now = clock().astimezone(tz)
+            async with pool.acquire() as db, db.transaction():
+                applied = await upgrade(db, migrations, keys, now, migrate)
+            locks = await _pool(url, 0, LOCKS)
+        except BaseException:
+            await pool.close()
+            raise
+        store = cls(url, pool, locks, keys=keys, clock=clock, tz=tz, instance=instance)
+        store.upgraded = tuple(applied)
+        return store
+
+    async def close(self) -> None:
+        if self._sender is not None:
+            await self._sender.close()
+            self._sender = None
+        await self._locks.close()
+        await self._pool.close()
+
+    async def __aenter__(self) -> PostgresStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def status(self, migrations: tuple[Migration, ...] = MIGRATIONS) -> SchemaStatus:
+        async with self._pool.acquire() as db:
+            return await read_status(db, shown(self.url), migrations)
+
+    def _week(self) -> str:
+        return self._now().strftime("%G-W%V")
+
+    # --- several instances -----------------------------------------------------
+
+    @asynccontextmanager
+    async def serialised(self, contact: Pseudonym) -> AsyncIterator[None]:
+        """While an update of ``contact`` is handled: no other instance handles one of theirs."""
+        async with self._locks.acquire() as db:
+            await db.execute("SELECT pg_advisory_lock(2, hashtext($1))", contact)
+            try:
+                yield
+            finally:  # a connection given back to the pool drops its locks anyway
+                await db.execute("SELECT pg_advisory_unlock(2, hashtext($1))", contact)
+
+    async def take_sending(self) -> bool:
+        """Whether this instance is the one that sends (taking the turn if no one has it)."""
+        if self._sender is not None:
+            try:
+                await self._sender.fetchval("SELECT 1")
+                return True
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):  # the connection, and the turn, are lost
+                self._sender.terminate()
+                self._sender = None
+        sender = await asyncpg.connect(self.url)
+        if await sender.fetchval("SELECT pg_try_advisory_lock(3, 0)"):
+            self._sender = sender
+            return True
+        await sender.close()
+        return False
+
+    # --- contact side ----------------------------------------------------------
+
+    async def save_participant(self, contact: Pseudonym, chat_id: int) -> Participant:
+        row = await self._pool.fetchrow(_UPSERT_CONTACT, contact, self._keys.seal_chat(chat_id, contact), self._week())
+        return _participant(chat_id, tuple(row))
+
+    async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Arrival:
+        sealed, week = self._keys.seal_chat(chat_id, contact), self._week()
+
+        async def work(db: asyncpg.Connection) -> Arrival:
+            repeated = await db.fetchval("SELECT true FROM updates WHERE update_id = $1", update_id)
+            row = await db.fetchrow(_UPSERT_CONTACT, contact, sealed, week)
+            return Arrival(_participant(chat_id, tuple(row)), bool(repeated))
+
+        return await self._transaction(work)
+
+    async def participant(self, contact: Pseudonym) -> Participant | None:
+        return (await self.participants([contact])).get(contact)
+
+    async def participants(self, contacts: Sequence[Pseudonym]) -> dict[Pseudonym, Participant]:
+        rows = await self._rows(
+            "SELECT contact, chat, language, paused, digest, active FROM participants WHERE contact = ANY($1::text[])",
+            list(dict.fromkeys(contacts)),
+        )
+        return {
+            Pseudonym(c): _participant(self._open_chat(sealed, Pseudonym(c)), tuple(settings))
+            for c, sealed, *settings in rows
+        }
+
+    def _open_chat(self, sealed: bytes, contact: Pseudonym) -> int:
+        try:
+            return self._keys.open_chat(sealed, contact)
+        except SealError as exc:
+            raise StoreError(f"{shown(self.url)}: {exc}") from None
+
+    async def update_participant(
+        self,
+        contact: Pseudonym,
+        *,
+        language: str | None = None,
+        paused: bool | None = None,
+        digest: bool | None = None,
+        active: bool | None = None,
+        update: int | None = None,
+    ) -> Participant | None:
+        changes: dict[str, Any] = {"language": language, "paused": paused, "digest": digest, "active": active}
+        given = {
+            column: value if column == "language" else int(value)
+            for column, value in changes.items()
+            if value is not None
+        }
+        if given or update is not None:
+            assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(given, start=2))
+            sql = f"UPDATE participants SET {assignments} WHERE contact = $1"  # column names come from the code
+
+            async def work(db: asyncpg.Connection) -> None:
+                if given:
+                    await db.execute(sql, contact, *given.values())
+
+            await self._apply(update, work)
+        return await self.participant(contact)
+
+    async def seen_update(self, update_id: int) -> bool:
+        return bool(await self._pool.fetchval("SELECT true FROM updates WHERE update_id = $1", update_id))
+
+    # --- person side -----------------------------------------------------------
+
+    async def load_state(self, person: Pseudonym, dialogue: DialogueId) -> Saved | None:
+        row = await self._pool.fetchrow(
+            "SELECT state, revision FROM conversations WHERE person = $1 AND dialogue = $2", person, dialogue
+        )
+        return None if row is None else Saved(State.from_json(row[0]), row[1])
+
+    async def conversations(self, person: Pseudonym) -> list[Saved]:
+        rows = await self._rows("SELECT state, revision FROM conversations WHERE person = $1 ORDER BY dialogue", person)
+        return [Saved(State.from_json(state), revision) for state, revision in rows]
+
+    async def current_dialogue(self, person: Pseudonym) -> DialogueId | None:
+        current = await self._pool.fetchval("SELECT current FROM persons WHERE person = $1", person)
+        return DialogueId(current) if current else None
+
+    async def set_current(self, person: Pseudonym, dialogue: DialogueId | None, update: int | None = None) -> None:
+        async def work(db: asyncpg.Connection) -> None:
+            await db.execute("UPDATE persons SET current = $1 WHERE person = $2", dialogue, person)
+
+        await self._apply(update, work)
+
+    async def commit_step(self, step: StepRecord) -> Saved:
+        """The update id, the new state and what was answered, in one transaction (as ``sqlite_writes.commit``)."""
+        day, ids = self._today(), [secrets.randbits(62) for _ in step.records]
+
+        async def work(db: asyncpg.Connection) -> Saved:
+            await once(db, step.update_id, day)
+            revision = await _save_state(db, step, day)
+            for record, row_id in zip(step.records, ids, strict=True):
+                await _save_record(db, step, record, day, row_id)
+            return Saved(step.state, revision)
+
+        return await self._transaction(work)
+
+    async def conversation_rows(self, dialogue: DialogueId, version: int | None = None) -> list[ConversationRow]:
+        rows = await self._rows(
+            "SELECT state, started, day FROM conversations "
+            "WHERE dialogue = $1 AND ($2::integer IS NULL OR version = $2)",
+            dialogue,
+            version,
+        )
+        return [
+            ConversationRow(
+                State.from_json(state), date.fromisoformat(started) if started else None, date.fromisoformat(day)
+            )
+            for state, started, day in rows
+        ]
+
+    async def weekly_active(self, since: date, until: date) -> dict[date, int]:
+        """Per ISO week (its Monday), how many people took a step, chose or wrote in it."""
+        rows = await self._rows(
+            "SELECT d::date - (extract(isodow FROM d::date)::integer - 1) AS monday, count(DISTINCT person) FROM ("
+            + " UNION ALL ".join(
+                f"SELECT day AS d, person FROM {table} WHERE day BETWEEN $1 AND $2" for table in _DAILY
+            )
+            + ") AS days GROUP BY monday",
+            since.isoformat(),
+            until.isoformat(),
+        )
+        return dict(rows)  # Mondays come back as dates
+
+    async def first_active_day(self) -> date | None:
+        first = await self._pool.fetchval(
+            "SELECT min(day) FROM (" + " UNION ALL ".join(f"SELECT min(day) AS day FROM {t}" for t in _DAILY) + ") AS d"
+        )
+        return None if first is None else date.fromisoformat(first)
+
+    async def count_choices(self, dialogue: DialogueId, node: NodeId) -> dict[OptionId, int]:
+        rows = await self._rows(
+            "SELECT option, count(*) FROM choices WHERE dialogue = $1 AND node = $2 GROUP BY option", dialogue, node
+        )
+        return {OptionId(option): count for option, count in rows}
+
+    # --- content ---------------------------------------------------------------
+
+    async def publish(self, dialogue: DialogueId, source: str, published_by: str, update: int | None = None) -> Version:
+        await self._publish("dialogue_versions", dialogue, source, published_by, update)
+        published = await self.version(dialogue)
+        assert published is not None
+        return published
+
+    async def publish_course(self, course: str, source: str, published_by: str, update: int | None = None) -> Version:
+        await self._publish("course_versions", course, source, published_by, update)
+        published = await self.course_version(course)
+        assert published is not None
+        return published
+
+    async def _publish(self, table: str, item: str, source: str, published_by: str, update: int | None) -> None:
+        """The next version of ``item`` unless its newest has this text; instances publishing at once take turns."""
+        digest, at, key = (
+            hashlib.sha256(source.encode()).hexdigest(),
+            self._now().isoformat(timespec="seconds"),
+            _VERSIONED[table],
+        )
+
+        async def work(db: asyncpg.Connection) -> None:
+            await db.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", PUBLISHING, f"{table}:{item}")
+            newest = await db.fetchrow(
+                f"SELECT version, sha256 FROM {table} WHERE {key} = $1 ORDER BY version DESC LIMIT 1", item
+            )
+            if newest is not None and newest[1] == digest:
+                return
+            number = newest[0] + 1 if newest else 1
+            await db.execute(
+                f"INSERT INTO {table} VALUES ($1, $2, $3, $4, $5, $6)", item, number, source, digest, published_by, at
+            )
+
+        await self._apply(update, work)
+
+    async def course_version(self, course: str) -> Version | None:
+        found = await self._versions("course_versions", course, limit=1)
+        return found[0] if found else None
+
+    async def course_ids(self) -> list[str]:
+        return [course for (course,) in await self._rows("SELECT DISTINCT course FROM course_versions ORDER BY 1")]
+
+    async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None:
+        found = await self._versions("dialogue_versions", dialogue, number, limit=1)
+        return found[0] if found else None
+
+    async def versions(self, dialogue: DialogueId) -> list[Version]:
+        return await self._versions("dialogue_versions", dialogue)
+
+    async def dialogue_ids(self) -> list[DialogueId]:
+        rows = await self._rows("SELECT DISTINCT dialogue FROM dialogue_versions ORDER BY dialogue")
+        return [DialogueId(dialogue) for (dialogue,) in rows]
+
+    async def first_published(self) -> dict[DialogueId, datetime]:
+        rows = await self._rows("SELECT dialogue, min(published_at) FROM dialogue_versions GROUP BY dialogue")
+        return {DialogueId(dialogue): datetime.fromisoformat(at) for dialogue, at in rows}
+
+    async def newest_versions(self) -> dict[DialogueId, int]:
+        rows = await self._rows("SELECT dialogue, max(version) FROM dialogue_versions GROUP BY dialogue")
+        return {DialogueId(dialogue): number for dialogue, number in rows}
+
+    async def _versions(
+        self, table: str, item: str, number: int | None = None, limit: int | None = None
+    ) -> list[Version]:
+        rows = await self._rows(
+            f"SELECT {_VERSIONED[table]}, version, source, sha256, published_by, published_at FROM {table} "
+            f"WHERE {_VERSIONED[table]} = $1 AND ($2::integer IS NULL OR version = $2) ORDER BY version DESC LIMIT $3",
+            item,
+            number,
+            limit,
+        )
+        return [Version(DialogueId(d), n, src, sha, by, datetime.fromisoformat(at)) for d, n, src, sha, by, at in rows]
+
+    # --- upkeep ------------------------------------------------------------------
+
+    async def prune(self, today: date, retention_days: int) -> Pruned:
+        """Retention, as SQLite's (``sqlite_writes.prune``); then the deleted rows are vacuumed away."""
+        cutoff, old = today.toordinal() - retention_days, today.toordinal() - UPDATE_DAYS
+        day, week, kept = (
+            date.fromordinal(cutoff).isoformat(),
+            date.fromordinal(cutoff).strftime("%G-W%V"),
+            date.fromordinal(old).isoformat(),
+        )
+
+        async def work(db: asyncpg.Connection) -> Pruned:
+            async def count(sql: str, value: str) -> int:
+                return changed(await db.execute(sql, value))
+
+            return Pruned(
+                reflections=await count("DELETE FROM reflections WHERE day < $1", day),
+                people=await count("DELETE FROM persons WHERE active_day < $1", day),
+                participants=await count("DELETE FROM participants WHERE seen_week < $1", week),
+                updates=await count("DELETE FROM updates WHERE day < $1", kept)
+                + await count("DELETE FROM inbox WHERE day < $1", kept),
+            )
+
+        pruned = await self._transaction(work)
+        await self.vacuum()
+        return pruned
+
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of everything into a new SQLite file (``goodwork db copy`` moves it back)."""
+        from bot.store.copy import copy_into_file  # the copy opens stores of both kinds
+
+        await copy_into_file(self, target, self._keys)
+
+
+def _participant(chat_id: int, settings: tuple[Any, ...]) -> Participant:
+    language, paused, digest, active = settings
+    return Participant(chat_id, language, bool(paused), bool(digest), bool(active))
+
+
+async def _pool(url: str, least: int, most: int) -> asyncpg.Pool:
+    """A pool on ``url``; a server that cannot be reached, or refuses, is one clear line."""
+    try:
+        return await asyncpg.create_pool(url, min_size=least, max_size=most, command_timeout=60)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+        raise StoreServerError(f"cannot use the PostgreSQL database {shown(url)}: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+async def _save_state(db: asyncpg.Connection, step: StepRecord, day: str) -> int:
+    state = step.state
+    await db.execute(
+        "INSERT INTO persons (person, current, active_day) VALUES ($1, $2, $3) ON CONFLICT (person) "
+        "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
+        step.person,
+        state.dialogue,
+        day,
+    )
+    started = day if step.started or step.revision is None else None
+    values = (state.version, state.to_json(), int(state.done), day, started, step.person, state.dialogue)
+    if step.revision is None:
+        status = await db.execute(
+            "INSERT INTO conversations (version, state, done, day, started, person, dialogue, revision) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT DO NOTHING",
+            *values,
+        )
+    else:
+        status = await db.execute(
+            "UPDATE conversations SET version = $1, state = $2, done = $3, day = $4, started = coalesce($5, started), "
+            "revision = revision + 1 WHERE person = $6 AND dialogue = $7 AND revision = $8",
+            *values,
+            step.revision,
+        )
+    if changed(status) != 1:
+        raise ConflictError(f"conversation in {state.dialogue!r} moved on since it was read")
+    return 1 if step.revision is None else step.revision + 1
+
+
+async def _save_record(
+    db: asyncpg.Connection, step: StepRecord, record: Chosen | Answered, day: str, row_id: int
+) -> None:
+    """As ``sqlite_writes._save_record``: the latest choice or reflection per question."""
+    state = step.state
+    head = (row_id, step.person, state.dialogue, state.version, record.node)
+    if isinstance(record, Chosen):
+        await db.execute(
+            "INSERT INTO choices (id, person, dialogue, version, node, option, day) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            "ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+            "version = excluded.version, option = excluded.option, day = excluded.day",
+            *head,
+            record.option,
+            day,
+        )
+    elif record.text is None:
+        await db.execute(
+            "DELETE FROM reflections WHERE person = $1 AND dialogue = $2 AND node = $3",
+            step.person,
+            state.dialogue,
+            record.node,
+        )
+    else:
+        await db.execute(
+            "INSERT INTO reflections (id, person, dialogue, version, node, language, text, day) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (person, dialogue, node) DO UPDATE SET "
+            "version = excluded.version, language = excluded.language, text = excluded.text, day = excluded.day",
+            *head,
+            state.language,
+            record.text,
+            day,
+        )
