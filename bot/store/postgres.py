@@ -99,12 +99,12 @@ class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries)
         instance: str = "goodwork",
     ) -> PostgresStore:
         """Connect, check the secret and, unless ``migrate`` is off, upgrade (one instance at a time)."""
-        pool = await _pool(url, 1, POOL)
+        pool = await _pool(url, 1, POOL, instance)
         try:
             now = clock().astimezone(tz)
             async with pool.acquire() as db, db.transaction():
                 applied = await upgrade(db, migrations, keys, now, migrate)
-            locks = await _pool(url, 0, LOCKS)
+            locks = await _pool(url, 0, LOCKS, instance)
         except BaseException:
             await pool.close()
             raise
@@ -153,7 +153,7 @@ class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries)
             except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):  # the connection, and the turn, are lost
                 self._sender.terminate()
                 self._sender = None
-        sender = await asyncpg.connect(self.url)
+        sender = await asyncpg.connect(self.url, server_settings=_named(self.instance))
         if await sender.fetchval("SELECT pg_try_advisory_lock(3, 0)"):
             self._sender = sender
             return True
@@ -412,12 +412,19 @@ def _participant(chat_id: int, settings: tuple[Any, ...]) -> Participant:
     return Participant(chat_id, language, bool(paused), bool(digest), bool(active))
 
 
-async def _pool(url: str, least: int, most: int) -> asyncpg.Pool:
+async def _pool(url: str, least: int, most: int, instance: str) -> asyncpg.Pool:
     """A pool on ``url``; a server that cannot be reached, or refuses, is one clear line."""
     try:
-        return await asyncpg.create_pool(url, min_size=least, max_size=most, command_timeout=60)
+        return await asyncpg.create_pool(
+            url, min_size=least, max_size=most, command_timeout=60, server_settings=_named(instance)
+        )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
         raise StoreServerError(f"cannot use the PostgreSQL database {shown(url)}: {_reason(exc)}") from None
+
+
+def _named(instance: str) -> dict[str, str]:
+    """Connections name their instance (``pg_stat_activity.application_name``): which one holds what."""
+    return {"application_name": f"goodwork {instance}"[:63]}
 
 
 def _reason(exc: Exception) -> str:

@@ -291,7 +291,7 @@ class CrashWalker:
 
         bubble, answer.told = await self._push_and_wait(push, (MARKS[at + 1],))
         if bubble is None:
-            answer.acknowledged = answer.update_id < self.tg.confirmed
+            answer.acknowledged = self.tg.acknowledged(answer.update_id)
             self.tally.acknowledged += answer.acknowledged
             return self._left_waiting(answer.told)
         answer.acknowledged = True

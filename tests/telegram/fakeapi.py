@@ -483,6 +483,7 @@ class FakeTelegram:
         }
         self.calls: list[Call] = []
         self.confirmed = 0
+        self.answered_200: set[int] = set()  # update ids a webhook answered with 200
         self.callback_answers: list[CallbackAnswer] = []
         self.port = 0
         self._conflict = False
@@ -697,6 +698,10 @@ class FakeTelegram:
         return self._conflict
 
     @conflict.setter
+    def acknowledged(self, update_id: int) -> bool:
+        """Whether the bot took responsibility for an update: confirmed by a later offset, or answered 200."""
+        return update_id < self.confirmed or update_id in self.answered_200
+
     def conflict(self, value: bool) -> None:
         self._conflict = value
         self._wake()
@@ -852,6 +857,7 @@ class FakeTelegram:
             status = None
         self.webhook_statuses.append(status)
         if status == 200:
+            self.answered_200.add(queued.update_id)
             self._queue = [other for other in self._queue if other is not queued]
             self._last_activity = self._handed_over = time.monotonic()
         else:
