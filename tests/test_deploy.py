@@ -53,12 +53,15 @@ def certificate(folder: Path) -> None:
     )
 
 
-def test_the_nginx_example_passes_nginx_t(tmp_path: Path) -> None:
-    """The example, with a certificate where it expects one, is a configuration nginx accepts."""
+@pytest.mark.parametrize("example", ["nginx.conf.example", "nginx-instances.conf.example"])
+def test_the_nginx_examples_pass_nginx_t(tmp_path: Path, example: str) -> None:
+    """Each example, with a certificate where it expects one (and the instances' names, which compose's network
+    resolves, pointed at this machine), is a configuration nginx accepts."""
     program = nginx()
     certificate(tmp_path / "live")
-    site = (DEPLOY / "nginx.conf.example").read_text().replace(LIVE, str(tmp_path / "live"))
-    assert site != (DEPLOY / "nginx.conf.example").read_text(), "the example names the certificate paths"
+    shipped = (DEPLOY / example).read_text()
+    site = shipped.replace(LIVE, str(tmp_path / "live")).replace("bot-a:", "127.0.0.1:").replace("bot-b:", "127.0.0.2:")
+    assert LIVE in shipped, "the example names the certificate paths"
     (tmp_path / "goodwork.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
@@ -116,11 +119,19 @@ def test_the_image_runs_the_locked_versions_as_a_user_with_a_health_check() -> N
     assert any(line.startswith("HEALTHCHECK ") and line.endswith('CMD ["goodwork", "health"]') for line in instructions)
 
 
+def test_the_instances_example_spreads_requests_over_both_instances() -> None:
+    site = (DEPLOY / "nginx-instances.conf.example").read_text()
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    for name in ("bot-a", "bot-b"):
+        assert f"server {name}:8080" in site and compose[name]["environment"]["GOODWORK_LISTEN"] == "0.0.0.0:8080"
+    assert "proxy_next_upstream error timeout;" in site and "location = /goodwork/telegram {" in site
+
+
 def test_compose_runs_the_image_in_two_profiles_with_its_health_check() -> None:
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
     bots = {name: service for name, service in services.items() if service.get("image") == "goodwork:latest"}
-    assert {profile for service in bots.values() for profile in service["profiles"]} == {"polling", "webhook"}
+    assert {profile for service in bots.values() for profile in service["profiles"]} == {"polling", "instances"}
     for service in bots.values():
         assert (DEPLOY / service["build"]["context"] / service["build"]["dockerfile"]).resolve() == (
             DEPLOY / "Containerfile"
@@ -128,8 +139,10 @@ def test_compose_runs_the_image_in_two_profiles_with_its_health_check() -> None:
         assert service["healthcheck"]["test"] == ["CMD", "goodwork", "health"]
         assert service["volumes"] == ["goodwork-data:/var/lib/goodwork"], "the Containerfile's volume"
         assert f"EnvironmentFile={service['env_file']}\n" in (DEPLOY / "goodwork.service").read_text()
-    proxy = services["proxy"]
-    assert proxy["profiles"] == ["webhook"] and proxy["network_mode"] == "service:bot-webhook"
-    assert bots["bot-webhook"]["environment"]["GOODWORK_LISTEN"] == "127.0.0.1:8080"
+    proxy, database = services["proxy"], services["postgres"]
+    assert proxy["profiles"] == database["profiles"] == ["instances"] and set(proxy["depends_on"]) == {"bot-a", "bot-b"}
     mounted = proxy["volumes"][0].split(":")[0]
-    assert (DEPLOY / mounted).resolve() == (DEPLOY / "nginx.conf.example").resolve()
+    assert (DEPLOY / mounted).resolve() == (DEPLOY / "nginx-instances.conf.example").resolve()
+    assert {bots[name]["environment"]["GOODWORK_INSTANCE"] for name in ("bot-a", "bot-b")} == {"bot-a", "bot-b"}
+    for name in ("bot-a", "bot-b"):
+        assert bots[name]["depends_on"] == {"postgres": {"condition": "service_healthy"}}

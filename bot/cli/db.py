@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -15,7 +16,7 @@ from bot.store import Keys, Store, is_postgres, open_database, sqlite_files
 from bot.store.copy import copy_store
 from bot.store.postgres_names import shown
 from bot.store.protocol import Migration, SchemaStatus
-from bot.store.restore import restore
+from bot.store.restore import Restored, restore, restore_into
 
 
 def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,10 +81,7 @@ def restore_backup(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = Settings.from_env()
     keys = Keys(settings.require_secret())
     if is_postgres(settings.db):
-        raise ConfigError(
-            "goodwork db restore puts a SQLite file in place; for PostgreSQL, copy the backup into a new, empty "
-            "database with 'goodwork db copy --from BACKUP --to postgresql://...' (deploy/README.md: Restore)"
-        )
+        return _restore_postgres(args, settings, keys, out)
     target = Path(settings.db)
     if not target.exists():
         _say(out, f"no database at {target}: erasures made after the backup was taken cannot be applied again")
@@ -92,6 +90,23 @@ def restore_backup(args: argparse.Namespace, out: TextIO | None = None) -> int:
     _say(out, f"erasures made since the backup, applied again: {done.erasures} ({done.people} person(s) in it)")
     if done.replaced is not None:
         _say(out, f"the database it replaced is kept as {done.replaced}: delete it once you are satisfied")
+    return 0
+
+
+def _restore_postgres(args: argparse.Namespace, settings: Settings, keys: Keys, out: TextIO | None) -> int:
+    """The backup's rows in place of the PostgreSQL database's, the replaced ones kept in a file beside it."""
+
+    from bot.store.postgres import PostgresStore  # asyncpg is loaded only for PostgreSQL
+
+    async def run() -> Restored:
+        name = f"db-restore-{os.getpid()}"  # not any instance's name: those are the ones that must be stopped
+        async with await PostgresStore.open(settings.db, keys=keys, tz=settings.tz, instance=name) as store:
+            return await restore_into(store, args.backup, keys, now=datetime.now(settings.tz))
+
+    done = asyncio.run(run())
+    _say(out, f"restored {args.backup} into {shown(settings.db)}")
+    _say(out, f"erasures made since the backup, applied again: {done.erasures} ({done.people} person(s) in it)")
+    _say(out, f"the rows it replaced are kept in {done.replaced}: delete it once you are satisfied")
     return 0
 
 

@@ -10,6 +10,7 @@ import asyncpg
 
 from bot.store.errors import RepeatedUpdateError
 from bot.store.keys import Keys
+from bot.store.sqlite_schema import PERSONAL_TABLES
 
 T = TypeVar("T")
 Work = Callable[[asyncpg.Connection], Awaitable[T]]
@@ -47,6 +48,10 @@ class PostgresParts:
 
     async def checkpoint(self) -> None:
         """Nothing to flush: PostgreSQL keeps its own log (``vacuum`` clears deleted rows)."""
+
+    async def vacuum(self) -> None:
+        """Reclaim the space of deleted personal rows now (VACUUM runs outside a transaction)."""
+        await self._pool.execute("VACUUM " + ", ".join(PERSONAL_TABLES))
 
 
 async def once(db: asyncpg.Connection, update_id: int | None, day: str) -> None:

@@ -80,10 +80,6 @@ class PrivacyQueries(PostgresParts):
         rows = await self._rows("SELECT contact, chat FROM participants")
         return [(Pseudonym(contact), self._keys.open_chat(sealed, Pseudonym(contact))) for contact, sealed in rows]
 
-    async def vacuum(self) -> None:
-        """Reclaim the space of deleted personal rows now (VACUUM runs outside a transaction)."""
-        await self._pool.execute("VACUUM " + ", ".join(PERSONAL_TABLES))
-
 
 async def erase_rows(db: asyncpg.Connection, who: Identity, day: str | None) -> int:
     """As ``sqlite_privacy.erase_rows``: children before their parents; with ``day``, the erasure recorded."""

@@ -61,6 +61,23 @@ class SharedQueries(PostgresParts):
             if table == "erasures":
                 await follow_numbers(db)
 
+    async def clear_rows(self, tables: Sequence[str]) -> None:
+        """Every row of ``tables`` deleted, in one transaction (children listed after their parents)."""
+        async with self._pool.acquire() as db, db.transaction():
+            for table in reversed(tables):
+                await db.execute(f"DELETE FROM {table}")
+        await self.vacuum()
+
+    async def other_instances(self) -> list[str]:
+        """Instances with a connection to this database now, besides this one (by their connections' names)."""
+        rows = await self._rows(
+            "SELECT DISTINCT application_name FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name LIKE 'goodwork %' AND application_name <> $1 "
+            "ORDER BY 1",
+            f"goodwork {self.instance}"[:63],
+        )
+        return [row[0].removeprefix("goodwork ") for row in rows]
+
     async def row_counts(self, tables: Sequence[str]) -> dict[str, int]:
         return {table: await self._pool.fetchval(f"SELECT count(*) FROM {table}") for table in tables}
 

@@ -164,5 +164,52 @@ def test_backup_of_postgresql_is_a_sqlite_file(
     assert asyncio.run(_read(str(target)))[0] == exported
     assert main(["db", "backup", str(target)]) == 2
     assert "already exists" in capsys.readouterr().err
-    assert main(["db", "restore", str(target)]) == 78
-    assert "goodwork db copy --from BACKUP" in capsys.readouterr().err
+
+
+async def _erase(db: str, user: int) -> None:
+    async with await open_database(db, KEYS) as store:
+        await store.erase(KEYS.telegram(user))
+
+
+async def _exported(db: str, user: int) -> dict[str, Any]:
+    async with await open_database(db, KEYS) as store:
+        return await store.export(KEYS.telegram(user))
+
+
+def test_restore_on_postgresql_erases_again_who_was_forgotten_since(
+    postgres: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A backup put back in place does not bring back someone erased after it was taken; what it replaced is
+    kept in a file beside it."""
+    monkeypatch.setenv("GOODWORK_DB", postgres)
+    exported = asyncio.run(_fill(postgres))
+    backup = tmp_path / "backup.sqlite3"
+    assert main(["db", "backup", str(backup)]) == 0
+    asyncio.run(_erase(postgres, PEOPLE[0]))  # after the backup: restoring must not bring them back
+    capsys.readouterr()
+    assert main(["db", "restore", str(backup)]) == 0
+    out = capsys.readouterr().out
+    assert "applied again: 1 (1 person(s) in it)" in out
+    assert asyncio.run(_exported(postgres, PEOPLE[0]))["participants"] == []
+    assert asyncio.run(_exported(postgres, PEOPLE[1])) == exported[str(PEOPLE[1])]
+    replaced = next(tmp_path.glob("replaced-*.sqlite3"))
+    assert asyncio.run(_read(str(replaced)))[1]["erasures"] == 2, "the replaced rows, as they were"
+
+
+def test_restore_refuses_while_an_instance_is_connected(
+    postgres: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GOODWORK_DB", postgres)
+    asyncio.run(_fill(postgres))
+    backup = tmp_path / "backup.sqlite3"
+    assert main(["db", "backup", str(backup)]) == 0
+    capsys.readouterr()
+
+    async def restore_while_running() -> int:
+        async with await open_database(postgres, KEYS, instance="bot-a"):
+            return await asyncio.to_thread(main, ["db", "restore", str(backup)])
+
+    assert asyncio.run(restore_while_running()) == 2
+    err = capsys.readouterr().err
+    assert "stop every instance before restoring: bot-a still connected" in err
+    assert asyncio.run(_read(postgres))[1]["participants"] == 2, "nothing changed"
