@@ -698,13 +698,13 @@ class FakeTelegram:
         return self._conflict
 
     @conflict.setter
-    def acknowledged(self, update_id: int) -> bool:
-        """Whether the bot took responsibility for an update: confirmed by a later offset, or answered 200."""
-        return update_id < self.confirmed or update_id in self.answered_200
-
     def conflict(self, value: bool) -> None:
         self._conflict = value
         self._wake()
+
+    def acknowledged(self, update_id: int) -> bool:
+        """Whether the bot took responsibility for an update: confirmed by a later offset, or answered 200."""
+        return update_id < self.confirmed or update_id in self.answered_200
 
     async def settled(self, timeout: float = 5.0, *, quiet: float | None = None) -> None:
         """Wait until the bot confirmed every pushed update, has no request in flight and has been

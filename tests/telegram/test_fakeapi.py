@@ -93,7 +93,9 @@ async def test_offset_confirms_and_drops_older_updates(tg: FakeTelegram, bot: Bo
     assert [u.update_id for u in await bot.get_updates()] == [first["update_id"], second["update_id"]]
     assert [u.update_id for u in await bot.get_updates()] == [first["update_id"], second["update_id"]]
     assert [u.update_id for u in await bot.get_updates(offset=second["update_id"])] == [second["update_id"]]
+    assert tg.acknowledged(first["update_id"]) and not tg.acknowledged(second["update_id"])
     assert await bot.get_updates(offset=second["update_id"] + 1) == ()
+    assert tg.acknowledged(second["update_id"])
     assert (tg.confirmed, tg.unconfirmed) == (second["update_id"] + 1, [])
 
 
