@@ -97,17 +97,32 @@ class Lanes:
 
     async def _run_lane(self, key: int, lane: _Lane) -> None:
         while not lane.queue.empty():
-            update = lane.queue.get_nowait()
-            try:
-                async with self.guard(update), slot(self._slots):  # the slot is given back while only waiting
-                    await self._run_one(self.handle, update)
-            except Exception as exc:  # the guard failed (the database is unreachable): handled by the next start
-                logger.error("update %s not handled: %s", update.update_id, type(exc).__name__)
+            await self._guarded(lane.queue.get_nowait())
         lane.task = None
         if lane.queue.empty():
             self._lanes.pop(key, None)
         else:  # filled again while this task was finishing
             lane.task = self.spawn(self._run_lane(key, lane))
+
+    async def _guarded(self, update: Update) -> None:
+        """Handle ``update`` holding its guard; a guard that fails (the database unreachable) is logged and the
+        update handled as without it, which tells the person what happened, rather than left waiting."""
+        guard = self.guard(update)
+        try:
+            await guard.__aenter__()
+        except Exception as exc:
+            logger.warning("update %s handled without its person's lock (%s)", update.update_id, type(exc).__name__)
+            guard = contextlib.nullcontext()
+        try:
+            async with slot(self._slots):  # given back while the update only waits (slots.idle)
+                await self._run_one(self.handle, update)
+        finally:
+            try:
+                await guard.__aexit__(None, None, None)
+            except Exception as exc:
+                logger.warning(
+                    "update %s: its person's lock was not given back (%s)", update.update_id, type(exc).__name__
+                )
 
     async def _run_one(self, handle: Handle, update: Update) -> None:
         try:
