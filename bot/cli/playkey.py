@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import MIN_SECRET, ConfigError, Settings
-from bot.store import StoreError, open_store
+from bot.store import StoreError, is_postgres, open_store
 from bot.store.errors import SecretMismatchError
 from bot.store.keys import Keys
 
@@ -24,6 +24,10 @@ def play_keys(settings: Settings, warn: TextIO) -> Keys:
     """Keys from ``GOODWORK_SECRET``, or from a key file kept next to the database, with a warning."""
     if settings.secret:
         return Keys(settings.secret)
+    if is_postgres(settings.db):
+        raise ConfigError(
+            "GOODWORK_SECRET is not set: play keeps a local key only beside a SQLite file, not for PostgreSQL"
+        )
     path = key_file(settings.db)
     print(
         f"goodwork: GOODWORK_SECRET is not set; using the local key in {path} "
@@ -55,6 +59,8 @@ def explain_mismatch(error: SecretMismatchError, environ: Mapping[str, str] | No
 
 
 def _made_by_play(settings: Settings) -> bool:
+    if is_postgres(settings.db):
+        return False
     try:
         key = key_file(settings.db).read_text(encoding="utf-8", errors="replace").strip()
     except OSError:

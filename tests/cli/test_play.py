@@ -179,6 +179,17 @@ def test_damaged_key_file_is_named(database: Path) -> None:
         play.run(args, io.StringIO(""), out, out)
 
 
+def test_postgresql_without_a_secret_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A local key is kept beside a SQLite file only: on PostgreSQL, play asks for the secret, and makes no file."""
+    monkeypatch.setenv("GOODWORK_DB", "postgresql://goodwork@127.0.0.1:9/goodwork")
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    args = Namespace(dialogue=str(SAMPLE), lang=None, dialogues=ROOT / "dialogues", resume=False)
+    with pytest.raises(ConfigError, match="GOODWORK_SECRET is not set: play keeps a local key only beside a SQLite"):
+        play.run(args, io.StringIO(""), out, out)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_console_script_plays_martin(lang: str, database: Path) -> None:
     """`python -m bot play martin` runs from the repository with piped input."""
