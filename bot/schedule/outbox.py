@@ -33,6 +33,7 @@ from bot import metrics
 from bot.schedule.calendar import WorkingHours
 from bot.schedule.sender import (
     MAX_ATTEMPTS,
+    WINDOW,
     Blocked,
     Outgoing,
     Rejected,
@@ -86,12 +87,13 @@ class Dispatcher:
 
         One instance sends at a time (``Store.take_sending``), so Telegram's overall limit is shared, not
         multiplied; the others only wait for the turn. Whoever takes it first puts back the rows that the
-        previous sender (or this one, before a crash) left mid-send.
+        previous sender (or this one, before a crash) left mid-send, and waits one window of the overall
+        limit first: the previous sender's last second, and this one's first, never add up past it.
         """
         sending = False
         while True:
             try:
-                sending = await self._take_turn(sending)
+                sending = await self._take_turn(sending, sleep)
                 if sending:
                     await self.tick()
                 else:
@@ -100,7 +102,7 @@ class Dispatcher:
                 logger.exception("outbox tick failed; trying again in %.0f s", every)
             await sleep(every)
 
-    async def _take_turn(self, sending: bool) -> bool:
+    async def _take_turn(self, sending: bool, sleep: Callable[[float], Awaitable[None]]) -> bool:
         """Whether this instance sends now; on taking the turn, rows left mid-send are sent again."""
         if not await self.store.take_sending():
             if sending:
@@ -110,6 +112,7 @@ class Dispatcher:
             recovered = await self.store.recover_sending()
             if recovered:
                 logger.warning("outbox: %d message(s) were mid-send at the last stop; sending again", recovered)
+            await sleep(WINDOW)
         return True
 
     async def tick(self) -> Counter[str]:

