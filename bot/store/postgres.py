@@ -10,22 +10,21 @@ having one writer, PostgreSQL gets from its locks:
   so an update applied by one instance is refused by the other;
 - a conversation step names the revision it was computed from, so of two steps
   of one person only one wins (``ConflictError`` for the other);
-- one person's updates are handled one at a time across instances
-  (``serialised``: a session advisory lock keyed by the person's contact);
-- outbox rows are claimed with ``FOR UPDATE SKIP LOCKED``, and only one instance
-  sends at a time (``take_sending``: an advisory lock held on a connection of its
-  own; when its holder dies, the server drops the lock and another takes over).
+- one person's updates are handled one at a time across instances, and only one
+  instance sends at a time (``postgres_locks.py``: session advisory locks, which
+  the server drops when their holder dies);
+- outbox rows are claimed with ``FOR UPDATE SKIP LOCKED``.
 
-Advisory lock namespaces (the first key): 1 publishing a version, 2 a person,
-3 the sender, 4 migrations.
+Advisory lock namespaces (the first of two keys): 1 publishing a version, 3 the
+sender, 4 migrations; a person's lock has a single 64-bit key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from bot.store.errors import ConflictError, SealError, StoreError, StoreServerEr
 from bot.store.keys import Keys, Pseudonym
 from bot.store.postgres_cohort import CohortQueries
 from bot.store.postgres_courses import CourseQueries
+from bot.store.postgres_locks import Locks
 from bot.store.postgres_names import shown
 from bot.store.postgres_parts import changed, once
 from bot.store.postgres_privacy import PrivacyQueries
@@ -60,7 +60,6 @@ from bot.store.protocol import (
 
 Clock = Callable[[], datetime]
 POOL = 10  # connections for queries and transactions
-LOCKS = 16  # connections that hold a person's lock while an update of theirs is handled
 PUBLISHING = 1
 _DAILY = ("conversations", "choices", "reflections")
 _VERSIONED = {"dialogue_versions": "dialogue", "course_versions": "course"}
@@ -78,13 +77,11 @@ def _utc_now() -> datetime:
 class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries):
     """Open with ``await PostgresStore.open(url, keys=keys)``; ``upgraded`` lists the migrations applied then."""
 
-    def __init__(
-        self, url: str, pool: asyncpg.Pool, locks: asyncpg.Pool, *, keys: Keys, clock: Clock, tz: tzinfo, instance: str
-    ) -> None:
-        self.url, self._pool, self._locks, self._keys, self._clock, self._tz = url, pool, locks, keys, clock, tz
+    def __init__(self, url: str, pool: asyncpg.Pool, *, keys: Keys, clock: Clock, tz: tzinfo, instance: str) -> None:
+        self.url, self._pool, self._keys, self._clock, self._tz = url, pool, keys, clock, tz
         self.instance = instance
         self.upgraded: tuple[Migration, ...] = ()
-        self._sender: asyncpg.Connection | None = None
+        self._locks = Locks(url, _named(instance))
 
     @classmethod
     async def open(
@@ -104,18 +101,14 @@ class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries)
             now = clock().astimezone(tz)
             async with pool.acquire() as db, db.transaction():
                 applied = await upgrade(db, migrations, keys, now, migrate)
-            locks = await _pool(url, 0, LOCKS, instance)
         except BaseException:
             await pool.close()
             raise
-        store = cls(url, pool, locks, keys=keys, clock=clock, tz=tz, instance=instance)
+        store = cls(url, pool, keys=keys, clock=clock, tz=tz, instance=instance)
         store.upgraded = tuple(applied)
         return store
 
     async def close(self) -> None:
-        if self._sender is not None:
-            await self._sender.close()
-            self._sender = None
         await self._locks.close()
         await self._pool.close()
 
@@ -134,31 +127,13 @@ class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries)
 
     # --- several instances -----------------------------------------------------
 
-    @asynccontextmanager
-    async def serialised(self, contact: Pseudonym) -> AsyncIterator[None]:
+    def serialised(self, contact: Pseudonym) -> AbstractAsyncContextManager[None]:
         """While an update of ``contact`` is handled: no other instance handles one of theirs."""
-        async with self._locks.acquire() as db:
-            await db.execute("SELECT pg_advisory_lock(2, hashtext($1))", contact)
-            try:
-                yield
-            finally:  # a connection given back to the pool drops its locks anyway
-                await db.execute("SELECT pg_advisory_unlock(2, hashtext($1))", contact)
+        return self._locks.person(contact)
 
     async def take_sending(self) -> bool:
         """Whether this instance is the one that sends (taking the turn if no one has it)."""
-        if self._sender is not None:
-            try:
-                await self._sender.fetchval("SELECT 1")
-                return True
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):  # the connection, and the turn, are lost
-                self._sender.terminate()
-                self._sender = None
-        sender = await asyncpg.connect(self.url, server_settings=_named(self.instance))
-        if await sender.fetchval("SELECT pg_try_advisory_lock(3, 0)"):
-            self._sender = sender
-            return True
-        await sender.close()
-        return False
+        return await self._locks.sending()
 
     # --- contact side ----------------------------------------------------------
 
