@@ -69,6 +69,11 @@ _UPSERT_CONTACT = (
     "RETURNING language, paused, digest, active"
 )
 
+_RECEIVE = (
+    f"WITH contact AS ({_UPSERT_CONTACT}) "
+    "SELECT contact.*, EXISTS (SELECT 1 FROM updates WHERE update_id = $4) FROM contact"
+)
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -142,14 +147,10 @@ class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries)
         return _participant(chat_id, tuple(row))
 
     async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Arrival:
+        """As SQLite's, in one statement (one round trip, where a transaction around two took four)."""
         sealed, week = self._keys.seal_chat(chat_id, contact), self._week()
-
-        async def work(db: asyncpg.Connection) -> Arrival:
-            repeated = await db.fetchval("SELECT true FROM updates WHERE update_id = $1", update_id)
-            row = await db.fetchrow(_UPSERT_CONTACT, contact, sealed, week)
-            return Arrival(_participant(chat_id, tuple(row)), bool(repeated))
-
-        return await self._transaction(work)
+        row = await self._pool.fetchrow(_RECEIVE, contact, sealed, week, update_id)
+        return Arrival(_participant(chat_id, tuple(row)[:4]), bool(row[4]))
 
     async def participant(self, contact: Pseudonym) -> Participant | None:
         return (await self.participants([contact])).get(contact)
@@ -391,10 +392,22 @@ async def _pool(url: str, least: int, most: int, instance: str) -> asyncpg.Pool:
     """A pool on ``url``; a server that cannot be reached, or refuses, is one clear line."""
     try:
         return await asyncpg.create_pool(
-            url, min_size=least, max_size=most, command_timeout=60, server_settings=_named(instance)
+            url,
+            min_size=least,
+            max_size=most,
+            command_timeout=60,
+            server_settings=_named(instance),
+            reset=_kept_as_it_is,
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
         raise StoreServerError(f"cannot use the PostgreSQL database {shown(url)}: {_reason(exc)}") from None
+
+
+async def _kept_as_it_is(connection: asyncpg.Connection) -> None:
+    """A pooled connection given back needs no reset query: the store sets no session state on them (no
+    settings, listeners or session locks: those live in postgres_locks.py), and asyncpg still ends an open
+    transaction. The default reset was a round trip after every query (a profile of the shipped run: 4 %
+    of the bot's CPU, and a wait for every caller)."""
 
 
 def _named(instance: str) -> dict[str, str]:
