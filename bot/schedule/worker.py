@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.schedule.courses import CourseBook
 from bot.schedule.digest_messages import DigestMessages
 from bot.schedule.digests import DigestPlanner
 from bot.schedule.messages import FollowupMessages, Messages
-from bot.schedule.outbox import EVERY, Dispatcher
+from bot.schedule.outbox import BATCH, CHUNK, EVERY, Dispatcher
 from bot.schedule.reminders import ReminderPolicy
 from bot.schedule.sender import Limits, Sender
 from bot.schedule.tranche_digests import TrancheDigests
@@ -74,12 +75,25 @@ async def _send(
         reminders = ReminderPolicy(services.store, services.keys, courses, hours)
         beat = Heartbeat(store, settings.instance, "outbox", services.clock)
         dispatcher = Dispatcher(
-            store, sender, hours=hours, compose=compose, clock=services.clock, reminders=reminders, beat=beat
+            store,
+            sender,
+            hours=hours,
+            compose=compose,
+            clock=services.clock,
+            reminders=reminders,
+            beat=beat,
+            batch=in_flight(settings.send_rate),
         )
         try:
             await dispatcher.run(EVERY, sleep)
         finally:
             await beat.settle()
+
+
+def in_flight(send_rate: float) -> int:
+    """Rows claimed ahead: about two seconds of sending (at least two chunks, at most ``BATCH``). More would only
+    wait for the rate limit, and a crash makes every claimed row one of unknown outcome, sent or not."""
+    return max(2 * CHUNK, min(BATCH, math.ceil(2 * send_rate)))
 
 
 def digest_worker(

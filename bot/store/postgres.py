@@ -21,7 +21,6 @@ sender, 4 migrations; a person's lock has a single 64-bit key.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -31,12 +30,12 @@ from typing import Any
 
 import asyncpg
 
-from bot.dialogue.events import Answered, Chosen
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.dialogue.state import State
-from bot.store.errors import ConflictError, SealError, StoreError, StoreServerError
+from bot.store.errors import SealError, StoreError, StoreServerError
 from bot.store.keys import Keys, Pseudonym
 from bot.store.postgres_cohort import CohortQueries
+from bot.store.postgres_content import ContentQueries
 from bot.store.postgres_courses import CourseQueries
 from bot.store.postgres_locks import Locks
 from bot.store.postgres_names import shown
@@ -44,6 +43,7 @@ from bot.store.postgres_parts import changed, once
 from bot.store.postgres_privacy import PrivacyQueries
 from bot.store.postgres_schema import MIGRATIONS
 from bot.store.postgres_shared import SharedQueries
+from bot.store.postgres_steps import save_record, save_state
 from bot.store.postgres_upgrade import read_status, upgrade
 from bot.store.protocol import (
     UPDATE_DAYS,
@@ -55,14 +55,11 @@ from bot.store.protocol import (
     Saved,
     SchemaStatus,
     StepRecord,
-    Version,
 )
 
 Clock = Callable[[], datetime]
 POOL = 10  # connections for queries and transactions
-PUBLISHING = 1
 _DAILY = ("conversations", "choices", "reflections")
-_VERSIONED = {"dialogue_versions": "dialogue", "course_versions": "course"}
 _UPSERT_CONTACT = (
     "INSERT INTO participants (contact, chat, seen_week) VALUES ($1, $2, $3) "
     "ON CONFLICT (contact) DO UPDATE SET active = 1, seen_week = excluded.seen_week "
@@ -79,7 +76,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries):
+class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries, SharedQueries):
     """Open with ``await PostgresStore.open(url, keys=keys)``; ``upgraded`` lists the migrations applied then."""
 
     def __init__(self, url: str, pool: asyncpg.Pool, *, keys: Keys, clock: Clock, tz: tzinfo, instance: str) -> None:
@@ -229,9 +226,9 @@ class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries)
 
         async def work(db: asyncpg.Connection) -> Saved:
             await once(db, step.update_id, day)
-            revision = await _save_state(db, step, day)
+            revision = await save_state(db, step, day)
             for record, row_id in zip(step.records, ids, strict=True):
-                await _save_record(db, step, record, day, row_id)
+                await save_record(db, step, record, day, row_id)
             return Saved(step.state, revision)
 
         return await self._transaction(work)
@@ -274,80 +271,6 @@ class PostgresStore(CourseQueries, CohortQueries, PrivacyQueries, SharedQueries)
             "SELECT option, count(*) FROM choices WHERE dialogue = $1 AND node = $2 GROUP BY option", dialogue, node
         )
         return {OptionId(option): count for option, count in rows}
-
-    # --- content ---------------------------------------------------------------
-
-    async def publish(self, dialogue: DialogueId, source: str, published_by: str, update: int | None = None) -> Version:
-        await self._publish("dialogue_versions", dialogue, source, published_by, update)
-        published = await self.version(dialogue)
-        assert published is not None
-        return published
-
-    async def publish_course(self, course: str, source: str, published_by: str, update: int | None = None) -> Version:
-        await self._publish("course_versions", course, source, published_by, update)
-        published = await self.course_version(course)
-        assert published is not None
-        return published
-
-    async def _publish(self, table: str, item: str, source: str, published_by: str, update: int | None) -> None:
-        """The next version of ``item`` unless its newest has this text; instances publishing at once take turns."""
-        digest, at, key = (
-            hashlib.sha256(source.encode()).hexdigest(),
-            self._now().isoformat(timespec="seconds"),
-            _VERSIONED[table],
-        )
-
-        async def work(db: asyncpg.Connection) -> None:
-            await db.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", PUBLISHING, f"{table}:{item}")
-            newest = await db.fetchrow(
-                f"SELECT version, sha256 FROM {table} WHERE {key} = $1 ORDER BY version DESC LIMIT 1", item
-            )
-            if newest is not None and newest[1] == digest:
-                return
-            number = newest[0] + 1 if newest else 1
-            await db.execute(
-                f"INSERT INTO {table} VALUES ($1, $2, $3, $4, $5, $6)", item, number, source, digest, published_by, at
-            )
-
-        await self._apply(update, work)
-
-    async def course_version(self, course: str) -> Version | None:
-        found = await self._versions("course_versions", course, limit=1)
-        return found[0] if found else None
-
-    async def course_ids(self) -> list[str]:
-        return [course for (course,) in await self._rows("SELECT DISTINCT course FROM course_versions ORDER BY 1")]
-
-    async def version(self, dialogue: DialogueId, number: int | None = None) -> Version | None:
-        found = await self._versions("dialogue_versions", dialogue, number, limit=1)
-        return found[0] if found else None
-
-    async def versions(self, dialogue: DialogueId) -> list[Version]:
-        return await self._versions("dialogue_versions", dialogue)
-
-    async def dialogue_ids(self) -> list[DialogueId]:
-        rows = await self._rows("SELECT DISTINCT dialogue FROM dialogue_versions ORDER BY dialogue")
-        return [DialogueId(dialogue) for (dialogue,) in rows]
-
-    async def first_published(self) -> dict[DialogueId, datetime]:
-        rows = await self._rows("SELECT dialogue, min(published_at) FROM dialogue_versions GROUP BY dialogue")
-        return {DialogueId(dialogue): datetime.fromisoformat(at) for dialogue, at in rows}
-
-    async def newest_versions(self) -> dict[DialogueId, int]:
-        rows = await self._rows("SELECT dialogue, max(version) FROM dialogue_versions GROUP BY dialogue")
-        return {DialogueId(dialogue): number for dialogue, number in rows}
-
-    async def _versions(
-        self, table: str, item: str, number: int | None = None, limit: int | None = None
-    ) -> list[Version]:
-        rows = await self._rows(
-            f"SELECT {_VERSIONED[table]}, version, source, sha256, published_by, published_at FROM {table} "
-            f"WHERE {_VERSIONED[table]} = $1 AND ($2::integer IS NULL OR version = $2) ORDER BY version DESC LIMIT $3",
-            item,
-            number,
-            limit,
-        )
-        return [Version(DialogueId(d), n, src, sha, by, datetime.fromisoformat(at)) for d, n, src, sha, by, at in rows]
 
     # --- upkeep ------------------------------------------------------------------
 
@@ -419,67 +342,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-async def _save_state(db: asyncpg.Connection, step: StepRecord, day: str) -> int:
-    state = step.state
-    await db.execute(
-        "INSERT INTO persons (person, current, active_day) VALUES ($1, $2, $3) ON CONFLICT (person) "
-        "DO UPDATE SET current = excluded.current, active_day = excluded.active_day",
-        step.person,
-        state.dialogue,
-        day,
-    )
-    started = day if step.started or step.revision is None else None
-    values = (state.version, state.to_json(), int(state.done), day, started, step.person, state.dialogue)
-    if step.revision is None:
-        status = await db.execute(
-            "INSERT INTO conversations (version, state, done, day, started, person, dialogue, revision) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT DO NOTHING",
-            *values,
-        )
-    else:
-        status = await db.execute(
-            "UPDATE conversations SET version = $1, state = $2, done = $3, day = $4, started = coalesce($5, started), "
-            "revision = revision + 1 WHERE person = $6 AND dialogue = $7 AND revision = $8",
-            *values,
-            step.revision,
-        )
-    if changed(status) != 1:
-        raise ConflictError(f"conversation in {state.dialogue!r} moved on since it was read")
-    return 1 if step.revision is None else step.revision + 1
-
-
-async def _save_record(
-    db: asyncpg.Connection, step: StepRecord, record: Chosen | Answered, day: str, row_id: int
-) -> None:
-    """As ``sqlite_writes._save_record``: the latest choice or reflection per question."""
-    state = step.state
-    head = (row_id, step.person, state.dialogue, state.version, record.node)
-    if isinstance(record, Chosen):
-        await db.execute(
-            "INSERT INTO choices (id, person, dialogue, version, node, option, day) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) "
-            "ON CONFLICT (person, dialogue, node) DO UPDATE SET "
-            "version = excluded.version, option = excluded.option, day = excluded.day",
-            *head,
-            record.option,
-            day,
-        )
-    elif record.text is None:
-        await db.execute(
-            "DELETE FROM reflections WHERE person = $1 AND dialogue = $2 AND node = $3",
-            step.person,
-            state.dialogue,
-            record.node,
-        )
-    else:
-        await db.execute(
-            "INSERT INTO reflections (id, person, dialogue, version, node, language, text, day) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (person, dialogue, node) DO UPDATE SET "
-            "version = excluded.version, language = excluded.language, text = excluded.text, day = excluded.day",
-            *head,
-            state.language,
-            record.text,
-            day,
-        )

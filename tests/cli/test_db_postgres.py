@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +213,30 @@ def test_restore_refuses_while_an_instance_is_connected(
     err = capsys.readouterr().err
     assert "stop every instance before restoring: bot-a still connected" in err
     assert asyncio.run(_read(postgres))[1]["participants"] == 2, "nothing changed"
+
+
+async def _beats(db: str, *beats: tuple[str, str, timedelta]) -> None:
+    now = datetime.now(UTC)
+    async with await open_database(db, KEYS) as store:
+        for instance, loop, ago in beats:
+            await store.beat(instance, loop, now - ago)
+
+
+def test_health_of_each_instance_on_one_database(
+    postgres: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two instances beat into one PostgreSQL database: each one's health reads its own loops."""
+    monkeypatch.setenv("GOODWORK_DB", postgres)
+    assert main(["db", "upgrade"]) == 0
+    second = timedelta(seconds=1)
+    asyncio.run(
+        _beats(postgres, ("bot-a", "webhook", 10 * second), ("bot-a", "outbox", 20 * second)),
+    )
+    asyncio.run(_beats(postgres, ("bot-b", "webhook", 5 * second), ("bot-b", "outbox", 600 * second)))
+    capsys.readouterr()
+    monkeypatch.setenv("GOODWORK_INSTANCE", "bot-a")
+    assert main(["health"]) == 0
+    assert capsys.readouterr().out.startswith(f"healthy: database at schema {LATEST}, webhook loop 1")
+    monkeypatch.setenv("GOODWORK_INSTANCE", "bot-b")
+    assert main(["health"]) == 1
+    assert "outbox loop" in capsys.readouterr().out

@@ -43,6 +43,7 @@ from pg import fresh_schema  # noqa: E402
 from talk import free_port, until  # noqa: E402
 
 from bot.dialogue.model import DialogueId  # noqa: E402
+from bot.schedule.worker import in_flight  # noqa: E402
 from bot.store import Keys  # noqa: E402
 from bot.store.postgres import PostgresStore  # noqa: E402
 from bot.store.protocol import Planned  # noqa: E402
@@ -282,6 +283,7 @@ async def test_two_instances_on_postgresql_lose_nothing_and_send_once(tmp_path: 
     assert sorted(per_chat) == chats, "every follow-up went out"
     again = sum(count - 1 for count in per_chat.values())
     assert again <= outbox["unknown"], f"{again} follow-up(s) went twice, {outbox['unknown']} counted unknown"
+    assert outbox["unknown"] <= in_flight(SEND_RATE), "no more counted unknown than were claimed ahead"
     assert outbox.get("sent") == FOLLOWUPS and outbox.get("pending") == FOLLOWUPS, "sent, each with its reminder"
     busiest = busiest_second([call.at for call in sent])
     span = max(call.at for call in sent) - min(call.at for call in sent)
