@@ -13,8 +13,9 @@ Trouble with one row stays with that row: a message that cannot be composed is r
 like a failed send, an unexpected error while sending counts as an unknown outcome, and
 a row that cannot be settled stays ``sending`` until the next start recovers it.
 
-Rows are claimed ``CHUNK`` at a time, more as soon as a chunk is out, up to ``BATCH``
-in flight, so the sender never stands still while rows are read and composed.
+Rows are claimed ``CHUNK`` at a time, more as soon as a chunk is out, up to ``batch``
+in flight (``goodwork run``: about two seconds of sending, ``worker.in_flight``), so
+the sender never stands still while rows are read and composed.
 Sent rows are settled together (a ``GroupCommit``): those that come back while one
 transaction marks rows sent wait for the next, so at a high rate one commit
 settles many rows and at a low rate each row is settled at once, as before.
