@@ -58,11 +58,18 @@ class Locks:
             await self._on(session, "SELECT pg_advisory_unlock($1)", key)
 
     async def _on(self, session: int, sql: str, *args: Any) -> Any:
+        """``sql`` on the session's connection; one that fails is dropped (its locks went with it on the
+        server) and the next call makes a new one."""
         async with self._turns[session]:
             connection = self._sessions[session]
             if connection is None or connection.is_closed():
                 connection = self._sessions[session] = await asyncpg.connect(self.url, server_settings=self.settings)
-            return await connection.fetchval(sql, *args)
+            try:
+                return await connection.fetchval(sql, *args)
+            except Exception:
+                connection.terminate()
+                self._sessions[session] = None
+                raise
 
     async def sending(self) -> bool:
         """Whether this instance is the one that sends (taking the turn if no one has it)."""
@@ -70,7 +77,7 @@ class Locks:
             try:
                 await self._sender.fetchval("SELECT 1")
                 return True
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):  # the connection, and the turn, are lost
+            except Exception:  # the connection, and the turn with it, are lost (however asyncpg says so)
                 self._sender.terminate()
                 self._sender = None
         sender = await asyncpg.connect(self.url, server_settings=self.settings)

@@ -4,10 +4,12 @@ and outbox rows claimed once. On PostgreSQL with two stores (two instances); on 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from pg import fresh_schema
 from store_helpers import FakeClock
@@ -117,3 +119,41 @@ async def test_a_version_published_by_two_instances_at_once_is_one_version(
     a, b = two
     await asyncio.gather(*(s.publish(DialogueId("d"), "id: d\n", "goodwork run") for s in (a, b, a, b)))
     assert [v.number for v in await a.versions(DialogueId("d"))] == [1]
+
+
+async def _drop_connections(url: str, instance: str) -> int:
+    """What a database restart (or a network cut) does to an instance: the server ends its connections."""
+    admin = await asyncpg.connect(url)
+    try:
+        return len(
+            await admin.fetch(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                f"goodwork {instance}",
+            )
+        )
+    finally:
+        await admin.close()
+
+
+async def test_an_instance_comes_back_after_the_server_dropped_its_connections(
+    two: tuple[PostgresStore, PostgresStore], keys: Keys
+) -> None:
+    """Its pooled connections and its people's lock sessions are made again, and the other instance can take
+    the turn to send that went with a's connection."""
+    a, b = two
+    contact = keys.telegram(61).contact
+    await a.save_participant(contact, 61)
+    async with a.serialised(contact):
+        pass
+    assert await a.take_sending()
+    assert await _drop_connections(a.url, "a") >= 3
+    with contextlib.suppress(Exception):  # at once: the lock's session may still look open, and fail
+        async with a.serialised(contact):
+            pass
+    await asyncio.sleep(0.5)  # a restart takes longer than that; calls made meanwhile fail, and their callers say so
+    for _ in range(4):
+        assert (await a.participant(contact)) is not None
+    assert await b.take_sending(), "the turn went with a's connection"
+    assert not await a.take_sending()
+    async with a.serialised(contact):  # a new session for the person's lock
+        assert await a.participant(contact) is not None
