@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
@@ -25,22 +25,21 @@ async def open_database(
     keys: Keys,
     *,
     clock: Clock = utc_now,
-    tz: tzinfo | None = None,
+    tz: tzinfo = UTC,
     migrate: bool = True,
     instance: str = "goodwork",
     name: str = "database",
 ) -> Store:
     """A SQLite file path or a ``postgresql://`` URL, opened (and upgraded unless ``migrate`` is off)."""
-    zone = Settings().tz if tz is None else tz
     if is_postgres(db):
         from bot.store.postgres import PostgresStore  # asyncpg is loaded only for PostgreSQL
 
-        return await PostgresStore.open(db, keys=keys, clock=clock, tz=zone, migrate=migrate, instance=instance)
+        return await PostgresStore.open(db, keys=keys, clock=clock, tz=tz, migrate=migrate, instance=instance)
     if "://" in db:
         raise ConfigError(
             f"{name}: {db.split('://', maxsplit=1)[0]!r} databases are not supported; use a file path or postgresql://"
         )
-    return await SqliteStore.open(Path(db), keys=keys, clock=clock, tz=zone, migrate=migrate, instance=instance)
+    return await SqliteStore.open(Path(db), keys=keys, clock=clock, tz=tz, migrate=migrate, instance=instance)
 
 
 __all__ = [

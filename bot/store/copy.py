@@ -46,10 +46,10 @@ NOT_COPIED = frozenset({"meta", "migrations", "heartbeats"})
 
 async def copy_store(source: Store, target: Store) -> dict[str, int]:
     """Copy every row of ``source`` into the empty ``target``; the rows per table. StoreError if it cannot."""
-    pending = (await source.status()).pending
-    if pending:
+    status = await source.status()
+    if status.pending:
         raise StoreError(
-            f"{(await source.status()).path} is not at the current schema ({len(pending)} migration(s) pending): "
+            f"{status.path} is not at the current schema ({len(status.pending)} migration(s) pending): "
             "upgrade it first with 'goodwork db upgrade'"
         )
     held = {table: count for table, count in (await target.row_counts(COPIED)).items() if count}

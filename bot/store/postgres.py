@@ -22,9 +22,9 @@ sender, 4 migrations; a person's lock has a single 64-bit key.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ import asyncpg
 
 from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.dialogue.state import State
-from bot.store.errors import SealError, StoreError, StoreServerError
+from bot.store.errors import StoreServerError
 from bot.store.keys import Keys, Pseudonym
 from bot.store.postgres_cohort import CohortQueries
 from bot.store.postgres_content import ContentQueries
@@ -56,24 +56,16 @@ from bot.store.protocol import (
     SchemaStatus,
     StepRecord,
 )
+from bot.store.sqlite import DAILY, Clock, open_chat, participant_of, utc_now
+from bot.store.sqlite_writes import UPSERT_CONTACT
 
-Clock = Callable[[], datetime]
 POOL = 10  # connections for queries and transactions
-_DAILY = ("conversations", "choices", "reflections")
-_UPSERT_CONTACT = (
-    "INSERT INTO participants (contact, chat, seen_week) VALUES ($1, $2, $3) "
-    "ON CONFLICT (contact) DO UPDATE SET active = 1, seen_week = excluded.seen_week "
-    "RETURNING language, paused, digest, active"
-)
+_UPSERT_CONTACT = UPSERT_CONTACT.format(p="$")
 
 _RECEIVE = (
     f"WITH contact AS ({_UPSERT_CONTACT}) "
     "SELECT contact.*, EXISTS (SELECT 1 FROM updates WHERE update_id = $4) FROM contact"
 )
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries, SharedQueries):
@@ -91,7 +83,7 @@ class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries
         url: str,
         *,
         keys: Keys,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         tz: tzinfo = UTC,
         migrate: bool = True,
         migrations: tuple[Migration, ...] = MIGRATIONS,
@@ -141,13 +133,13 @@ class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries
 
     async def save_participant(self, contact: Pseudonym, chat_id: int) -> Participant:
         row = await self._pool.fetchrow(_UPSERT_CONTACT, contact, self._keys.seal_chat(chat_id, contact), self._week())
-        return _participant(chat_id, tuple(row))
+        return participant_of(chat_id, tuple(row))
 
     async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Arrival:
         """As SQLite's, in one statement (one round trip, where a transaction around two took four)."""
         sealed, week = self._keys.seal_chat(chat_id, contact), self._week()
         row = await self._pool.fetchrow(_RECEIVE, contact, sealed, week, update_id)
-        return Arrival(_participant(chat_id, tuple(row)[:4]), bool(row[4]))
+        return Arrival(participant_of(chat_id, tuple(row)[:4]), bool(row[4]))
 
     async def participant(self, contact: Pseudonym) -> Participant | None:
         return (await self.participants([contact])).get(contact)
@@ -158,15 +150,9 @@ class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries
             list(dict.fromkeys(contacts)),
         )
         return {
-            Pseudonym(c): _participant(self._open_chat(sealed, Pseudonym(c)), tuple(settings))
+            Pseudonym(c): participant_of(open_chat(self._keys, sealed, Pseudonym(c), shown(self.url)), tuple(settings))
             for c, sealed, *settings in rows
         }
-
-    def _open_chat(self, sealed: bytes, contact: Pseudonym) -> int:
-        try:
-            return self._keys.open_chat(sealed, contact)
-        except SealError as exc:
-            raise StoreError(f"{shown(self.url)}: {exc}") from None
 
     async def update_participant(
         self,
@@ -251,9 +237,7 @@ class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries
         """Per ISO week (its Monday), how many people took a step, chose or wrote in it."""
         rows = await self._rows(
             "SELECT d::date - (extract(isodow FROM d::date)::integer - 1) AS monday, count(DISTINCT person) FROM ("
-            + " UNION ALL ".join(
-                f"SELECT day AS d, person FROM {table} WHERE day BETWEEN $1 AND $2" for table in _DAILY
-            )
+            + " UNION ALL ".join(f"SELECT day AS d, person FROM {table} WHERE day BETWEEN $1 AND $2" for table in DAILY)
             + ") AS days GROUP BY monday",
             since.isoformat(),
             until.isoformat(),
@@ -262,7 +246,7 @@ class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries
 
     async def first_active_day(self) -> date | None:
         first = await self._pool.fetchval(
-            "SELECT min(day) FROM (" + " UNION ALL ".join(f"SELECT min(day) AS day FROM {t}" for t in _DAILY) + ") AS d"
+            "SELECT min(day) FROM (" + " UNION ALL ".join(f"SELECT min(day) AS day FROM {t}" for t in DAILY) + ") AS d"
         )
         return None if first is None else date.fromisoformat(first)
 
@@ -304,11 +288,6 @@ class PostgresStore(ContentQueries, CourseQueries, CohortQueries, PrivacyQueries
         from bot.store.copy import copy_into_file  # the copy opens stores of both kinds
 
         await copy_into_file(self, target, self._keys)
-
-
-def _participant(chat_id: int, settings: tuple[Any, ...]) -> Participant:
-    language, paused, digest, active = settings
-    return Participant(chat_id, language, bool(paused), bool(digest), bool(active))
 
 
 async def _pool(url: str, least: int, most: int, instance: str) -> asyncpg.Pool:

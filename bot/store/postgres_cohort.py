@@ -14,13 +14,10 @@ from bot.dialogue.model import DialogueId, NodeId, OptionId
 from bot.store.keys import Pseudonym
 from bot.store.postgres_parts import PostgresParts, changed
 from bot.store.protocol import Activity, ConversationDay, DigestDue, SharedReflection
+from bot.store.sqlite_cohort import DIGEST_DUE
 from bot.store.sqlite_courses import utc_text
 
-_DUE = (
-    "SELECT contact FROM participants WHERE language IS NOT NULL AND active = 1 AND paused = 0 AND digest = 1 "
-    "AND NOT EXISTS (SELECT 1 FROM digests WHERE digests.contact = participants.contact "
-    "AND digests.week = $1 AND digests.subject = '') ORDER BY contact"
-)
+_DUE = DIGEST_DUE.format(week="$1")
 
 
 class CohortQueries(PostgresParts):

@@ -12,9 +12,9 @@ import asyncpg
 from bot.dialogue.model import DialogueId
 from bot.store.postgres_parts import PostgresParts
 from bot.store.protocol import Version
+from bot.store.sqlite_writes import VERSIONED
 
 PUBLISHING = 1  # advisory lock namespace: publishing a version
-_VERSIONED = {"dialogue_versions": "dialogue", "course_versions": "course"}
 
 
 class ContentQueries(PostgresParts):
@@ -35,7 +35,7 @@ class ContentQueries(PostgresParts):
         digest, at, key = (
             hashlib.sha256(source.encode()).hexdigest(),
             self._now().isoformat(timespec="seconds"),
-            _VERSIONED[table],
+            VERSIONED[table],
         )
 
         async def work(db: asyncpg.Connection) -> None:
@@ -82,8 +82,8 @@ class ContentQueries(PostgresParts):
         self, table: str, item: str, number: int | None = None, limit: int | None = None
     ) -> list[Version]:
         rows = await self._rows(
-            f"SELECT {_VERSIONED[table]}, version, source, sha256, published_by, published_at FROM {table} "
-            f"WHERE {_VERSIONED[table]} = $1 AND ($2::integer IS NULL OR version = $2) ORDER BY version DESC LIMIT $3",
+            f"SELECT {VERSIONED[table]}, version, source, sha256, published_by, published_at FROM {table} "
+            f"WHERE {VERSIONED[table]} = $1 AND ($2::integer IS NULL OR version = $2) ORDER BY version DESC LIMIT $3",
             item,
             number,
             limit,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -13,11 +13,12 @@ def is_postgres(db: str) -> bool:
 
 
 def shown(db: str) -> str:
-    """``db`` as it may be printed and logged: a URL's password replaced by ``***``."""
+    """``db`` as it may be printed and logged: a URL's password (before the host, or as ``?password=``)
+    replaced by ``***``."""
     if not is_postgres(db):
         return db
     parts = urlsplit(db)
-    if parts.password is None:
-        return db
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    if parts.password is not None:
+        parts = parts._replace(netloc=f"{parts.username or ''}:***@{parts.netloc.rsplit('@', 1)[1]}")
+    query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))

@@ -18,7 +18,7 @@ from bot.store.keys import Identity, Pseudonym
 from bot.store.postgres_parts import PostgresParts, changed
 from bot.store.protocol import Erasure
 from bot.store.sqlite_courses import utc_text
-from bot.store.sqlite_privacy import EXPORT_FORMAT, readable
+from bot.store.sqlite_privacy import EXPORT_FORMAT, FORGET_CODE, confirms, readable
 from bot.store.sqlite_schema import PERSONAL_TABLES
 
 
@@ -44,10 +44,8 @@ class PrivacyQueries(PostgresParts):
 
         async def work(db: asyncpg.Connection) -> int | None:
             if confirm is not None:
-                row = await db.fetchrow(
-                    "SELECT forget_code, forget_until FROM participants WHERE contact = $1", who.contact
-                )
-                if row is None or row[0] is None or row[0] != confirm or not row[1] > now:
+                row = await db.fetchrow(FORGET_CODE.format(contact="$1"), who.contact)
+                if not confirms(row, confirm, now):
                     return None
             return await erase_rows(db, who, day)
 

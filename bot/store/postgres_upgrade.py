@@ -14,11 +14,10 @@ from typing import Any
 
 import asyncpg
 
-from bot.store.errors import SecretMismatchError, StoreFileError
 from bot.store.keys import Keys
 from bot.store.postgres_schema import BOOKKEEPING
 from bot.store.protocol import Migration, SchemaStatus
-from bot.store.sqlite_upgrade import CHECK_KEY, refuse_newer
+from bot.store.sqlite_upgrade import CHECK_KEY, refuse_foreign, refuse_newer, refuse_other_secret
 
 MIGRATING = 4  # advisory lock namespace: applying migrations (see postgres.py for the others)
 
@@ -31,16 +30,9 @@ async def upgrade(
     tables = await _tables(db)
     applied = [number for number, _, _ in await _applied(db, tables)]
     refuse_newer(max(applied, default=0), migrations)
-    if not applied and tables - {"migrations"}:
-        raise StoreFileError(
-            "the database holds tables goodwork did not make; point GOODWORK_DB at an empty database or schema"
-        )
+    refuse_foreign(applied, tables, "point GOODWORK_DB at an empty database or schema")
     stored = await db.fetchval("SELECT value FROM meta WHERE key = $1", CHECK_KEY) if "meta" in tables else None
-    if stored is not None and stored != keys.check:
-        raise SecretMismatchError(
-            "GOODWORK_SECRET is not the secret this database was made with: everyone would get a new, "
-            "empty identity. Start with the original secret (or point GOODWORK_DB at a new database)."
-        )
+    refuse_other_secret(stored, keys)
     if not apply:
         return []
     await db.execute(BOOKKEEPING)

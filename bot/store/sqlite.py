@@ -50,7 +50,7 @@ from bot.store.sqlite_writer import Writer
 from bot.store.sqlite_writes import VERSIONED, commit, prune, publish, receive, save_participant
 
 Clock = Callable[[], datetime]
-_DAILY = ("conversations", "choices", "reflections")  # what a person did, each row with its day
+DAILY = ("conversations", "choices", "reflections")  # what a person did, each row with its day
 
 
 def utc_now() -> datetime:
@@ -167,7 +167,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         """Record that ``contact`` wrote from ``chat_id``: active again, seen this week."""
         week, sealed = self._week(), self._keys.seal_chat(chat_id, contact)
         row = await self._writer.transaction(lambda db: save_participant(db, contact, sealed, week))
-        return _participant(chat_id, row)
+        return participant_of(chat_id, row)
 
     async def receive(self, contact: Pseudonym, chat_id: int, update_id: int) -> Arrival:
         """An update from ``contact`` arrives: their contact, saved as seen, and whether it was applied before.
@@ -176,7 +176,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         """
         week, sealed = self._week(), self._keys.seal_chat(chat_id, contact)
         row, repeated = await self._writer.transaction(lambda db: receive(db, contact, sealed, update_id, week))
-        return Arrival(_participant(chat_id, row), repeated)
+        return Arrival(participant_of(chat_id, row), repeated)
 
     async def participant(self, contact: Pseudonym) -> Participant | None:
         return (await self.participants([contact])).get(contact)
@@ -193,14 +193,9 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
                 chunk,
             )
             for contact, sealed, *settings in rows:
-                found[Pseudonym(contact)] = _participant(self._open_chat(sealed, contact), tuple(settings))
+                chat_id = open_chat(self._keys, sealed, Pseudonym(contact), str(self.path))
+                found[Pseudonym(contact)] = participant_of(chat_id, tuple(settings))
         return found
-
-    def _open_chat(self, sealed: bytes, contact: Pseudonym) -> int:
-        try:
-            return self._keys.open_chat(sealed, contact)
-        except SealError as exc:
-            raise StoreError(f"{self.path}: {exc}") from None
 
     async def update_participant(
         self,
@@ -272,7 +267,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         rows = await self._scan(  # people per day first (from the indexes by day), then the week of each day
             "SELECT monday, count(DISTINCT person) FROM (SELECT person, date(day, '-6 days', 'weekday 1') AS monday "
             "FROM (SELECT DISTINCT day, person FROM ("
-            + " UNION ALL ".join(f"SELECT day, person FROM {table} WHERE day BETWEEN ?1 AND ?2" for table in _DAILY)
+            + " UNION ALL ".join(f"SELECT day, person FROM {table} WHERE day BETWEEN ?1 AND ?2" for table in DAILY)
             + "))) GROUP BY monday",
             [since.isoformat(), until.isoformat()],
         )
@@ -281,7 +276,7 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
     async def first_active_day(self) -> date | None:
         """The day of the earliest step, choice or reflection still kept, or None."""
         (row,) = await self._scan(
-            "SELECT min(day) FROM (" + " UNION ALL ".join(f"SELECT min(day) AS day FROM {t}" for t in _DAILY) + ")"
+            "SELECT min(day) FROM (" + " UNION ALL ".join(f"SELECT min(day) AS day FROM {t}" for t in DAILY) + ")"
         )
         return None if row[0] is None else date.fromisoformat(row[0])
 
@@ -365,6 +360,15 @@ class SqliteStore(CourseQueries, TrainerQueries, PrivacyQueries, InboxQueries, C
         await asyncio.to_thread(sqlite_files.backup, self.path, target)
 
 
-def _participant(chat_id: int, settings: tuple[Any, ...]) -> Participant:
+def participant_of(chat_id: int, settings: tuple[Any, ...]) -> Participant:
+    """A participant from its unsealed chat id and its settings' columns (language, paused, digest, active)."""
     language, paused, digest, active = settings
     return Participant(chat_id, language, bool(paused), bool(digest), bool(active))
+
+
+def open_chat(keys: Keys, sealed: bytes, contact: Pseudonym, database: str) -> int:
+    """The chat id sealed in ``sealed``; one this secret cannot open is a StoreError naming ``database``."""
+    try:
+        return keys.open_chat(sealed, contact)
+    except SealError as exc:
+        raise StoreError(f"{database}: {exc}") from None

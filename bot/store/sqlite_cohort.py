@@ -19,11 +19,13 @@ from bot.store.protocol import Activity, ConversationDay, DigestDue, SharedRefle
 from bot.store.sqlite_courses import utc_text
 from bot.store.sqlite_parts import SqliteParts
 
-_DUE = (
+# Who gets a digest in a week ({week}: the driver's placeholder for it; PostgreSQL's store reads it too).
+DIGEST_DUE = (
     "SELECT contact FROM participants WHERE language IS NOT NULL AND active = 1 AND paused = 0 AND digest = 1 "
     "AND NOT EXISTS (SELECT 1 FROM digests WHERE digests.contact = participants.contact "
-    "AND digests.week = ? AND digests.subject = '') ORDER BY contact"
+    "AND digests.week = {week} AND digests.subject = '') ORDER BY contact"
 )
+_DUE = DIGEST_DUE.format(week="?")
 
 
 class CohortQueries(SqliteParts):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -117,6 +118,13 @@ def erase_rows(db: sqlite3.Connection, who: Identity, day: str | None) -> int:
     return erased
 
 
-def _confirmed(db: sqlite3.Connection, contact: Pseudonym, code: str, now: str) -> bool:
-    row = db.execute("SELECT forget_code, forget_until FROM participants WHERE contact = ?", (contact,)).fetchone()
+FORGET_CODE = "SELECT forget_code, forget_until FROM participants WHERE contact = {contact}"
+
+
+def confirms(row: Sequence[Any] | None, code: str, now: str) -> bool:
+    """Whether the /forget prompt's code and expiry (``FORGET_CODE``'s row) let ``code`` erase at ``now``."""
     return row is not None and row[0] is not None and row[0] == code and row[1] > now
+
+
+def _confirmed(db: sqlite3.Connection, contact: Pseudonym, code: str, now: str) -> bool:
+    return confirms(db.execute(FORGET_CODE.format(contact="?"), (contact,)).fetchone(), code, now)

@@ -28,14 +28,9 @@ def upgrade(
     tables = _tables(db)
     applied = [number for number, _, _ in _applied(db, tables)]
     refuse_newer(max(applied, default=0), migrations)
-    if not applied and tables - {"migrations"}:
-        raise StoreFileError("the database holds tables goodwork did not make; point GOODWORK_DB at a new file")
+    refuse_foreign(applied, tables, "point GOODWORK_DB at a new file")
     stored = _stored_check(db, tables)
-    if stored is not None and stored != keys.check:
-        raise SecretMismatchError(
-            "GOODWORK_SECRET is not the secret this database was made with: everyone would get a new, "
-            "empty identity. Start with the original secret (or point GOODWORK_DB at a new database)."
-        )
+    refuse_other_secret(stored, keys)
     if not apply:
         return []
     db.create_function("seal_chat", 2, lambda chat, contact: keys.seal_chat(int(chat), Pseudonym(str(contact))))
@@ -90,6 +85,21 @@ def refuse_newer(newest: int, migrations: tuple[Migration, ...]) -> None:
         raise SchemaTooNewError(
             f"the database is at schema version {newest}, but this goodwork knows versions up to {known}: "
             "upgrade goodwork (or restore a backup made by this version)"
+        )
+
+
+def refuse_foreign(applied: list[int], tables: set[str], instead: str) -> None:
+    """A database with tables but no migrations of ours is someone else's: left alone."""
+    if not applied and tables - {"migrations"}:
+        raise StoreFileError(f"the database holds tables goodwork did not make; {instead}")
+
+
+def refuse_other_secret(stored: str | None, keys: Keys) -> None:
+    """The database's check value (None: a new database) must be this secret's."""
+    if stored is not None and stored != keys.check:
+        raise SecretMismatchError(
+            "GOODWORK_SECRET is not the secret this database was made with: everyone would get a new, "
+            "empty identity. Start with the original secret (or point GOODWORK_DB at a new database)."
         )
 
 

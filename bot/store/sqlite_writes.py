@@ -11,11 +11,13 @@ from bot.store.errors import ConflictError, RepeatedUpdateError
 from bot.store.keys import Pseudonym
 from bot.store.protocol import UPDATE_DAYS, Pruned, Saved, StepRecord
 
-_UPSERT_CONTACT = (
-    "INSERT INTO participants (contact, chat, seen_week) VALUES (?, ?, ?) "
+# {p}: the driver's mark of numbered parameters ("?" for SQLite, "$" for PostgreSQL, whose store reads it too)
+UPSERT_CONTACT = (
+    "INSERT INTO participants (contact, chat, seen_week) VALUES ({p}1, {p}2, {p}3) "
     "ON CONFLICT (contact) DO UPDATE SET active = 1, seen_week = excluded.seen_week "
     "RETURNING language, paused, digest, active"
 )
+_UPSERT_CONTACT = UPSERT_CONTACT.format(p="?")
 
 
 def save_participant(db: sqlite3.Connection, contact: Pseudonym, sealed: bytes, week: str) -> tuple[Any, ...]:

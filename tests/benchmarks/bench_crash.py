@@ -168,11 +168,12 @@ class BotProcess:
     folder: Path
     process: subprocess.Popen[bytes] | None = None
     starts: list[Start] = field(default_factory=list)
+    command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "bot", "run"])
 
     def start(self) -> None:
         with (self.folder / "bot.log").open("ab") as log:  # the child keeps its own handle
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
+                self.command,
                 env=self.env,
                 stdout=subprocess.DEVNULL,
                 stderr=log,

@@ -58,6 +58,9 @@ def test_server_not_there_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: p
     err = capsys.readouterr().err
     assert "cannot use the PostgreSQL database postgresql://postgres:***@127.0.0.1:9/test" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("GOODWORK_DB", "postgresql://postgres@127.0.0.1:9/test?password=hunter3")
+    assert main(["db", "status"]) == 2
+    assert "?password=***" in (err := capsys.readouterr().err) and "hunter3" not in err
 
 
 def test_other_secret_is_refused(

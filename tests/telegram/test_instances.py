@@ -19,13 +19,11 @@ import itertools
 import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,7 +36,17 @@ ROOT = Path(__file__).parents[2]
 sys.path[:0] = [str(ROOT / "tests" / "benchmarks"), str(ROOT / "tests" / "store")]
 
 from bench_bot import chose_english  # noqa: E402
-from bench_crash import DIALOGUE, FIRST_ID, ID_STRIDE, CrashWalker, MarkedTelegram, Tally, walk  # noqa: E402
+from bench_crash import (  # noqa: E402
+    DIALOGUE,
+    FIRST_ID,
+    ID_STRIDE,
+    BotProcess,
+    CrashWalker,
+    MarkedTelegram,
+    Tally,
+    first_call,
+    walk,
+)
 from pg import fresh_schema  # noqa: E402
 from talk import free_port, until  # noqa: E402
 
@@ -68,64 +76,38 @@ RUN = (
 )
 
 
-@dataclass
-class Instance:
-    """One `goodwork run --webhook` process, listening on its own port; killed and started again at will."""
+def instance(name: str, tg: MarkedTelegram, env: dict[str, str], folder: Path) -> BotProcess:
+    """One `goodwork run --webhook` process named ``name``, on a port of its own, its log in a folder of its own."""
+    (folder / name).mkdir()
+    command = [sys.executable, "-c", RUN, "run", "--webhook", "--url", URL, "--listen", f"127.0.0.1:{free_port()}"]
+    return BotProcess(tg, {**env, "GOODWORK_INSTANCE": name}, folder / name, command=command)
 
-    name: str
-    tg: MarkedTelegram
-    env: dict[str, str]
-    folder: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    started: list[float] = field(default_factory=list)
 
-    def start(self) -> None:
-        command = [sys.executable, "-c", RUN, "run", "--webhook", "--url", URL, "--listen", f"127.0.0.1:{self.port}"]
-        with (self.folder / f"{self.name}.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                command, env={**self.env, "GOODWORK_INSTANCE": self.name}, stdout=subprocess.DEVNULL, stderr=log
-            )
-        self.started.append(time.monotonic())
+def name_of(bot: BotProcess) -> str:
+    return bot.env["GOODWORK_INSTANCE"]
 
-    async def ready(self, timeout: float = 60.0) -> None:
-        """Until it registered the webhook after its last start (it listens by then)."""
-        since = self.started[-1]
-        await until(
-            lambda: any(c.method == "setWebhook" and c.at >= since for c in self.tg.calls) or self._ended(),
-            timeout=timeout,
-        )
-        assert not self._ended(), f"instance {self.name} ended:\n{self.log()}"
 
-    async def end(self, signum: int = signal.SIGTERM, grace: float = 15.0) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signum)
-        deadline = time.monotonic() + grace
-        while process.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        if process.poll() is None:
-            process.kill()
-            process.wait(5)
+def port_of(bot: BotProcess) -> int:
+    return int(bot.command[-1].rpartition(":")[2])
 
-    def _ended(self) -> bool:
-        return self.process is not None and self.process.poll() is not None
 
-    def log(self) -> str:
-        path = self.folder / f"{self.name}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+async def ready(bot: BotProcess, timeout: float = 60.0) -> None:
+    """Until it registered the webhook after its last start (it listens by then)."""
+    start = bot.starts[-1]
+    ended = lambda: bot.process is not None and bot.process.poll() is not None  # noqa: E731
+    await until(lambda: first_call(bot.tg, "setWebhook", start) is not None or ended(), timeout=timeout)
+    assert not ended(), f"instance {name_of(bot)} ended:\n{bot.log_tail()}"
 
 
 @dataclass
 class Both:
     """What the walkers read of "the bot": when it last (re)started, which extends their patience."""
 
-    instances: Sequence[Instance]
+    instances: Sequence[BotProcess]
 
     @property
     def last_start(self) -> float:
-        return max(moment for instance in self.instances for moment in instance.started)
+        return max(bot.last_start for bot in self.instances)
 
 
 @contextlib.asynccontextmanager
@@ -247,13 +229,13 @@ async def test_two_instances_on_postgresql_lose_nothing_and_send_once(tmp_path: 
             "GOODWORK_DIGEST": "off",
             "GOODWORK_SEND_RATE": str(SEND_RATE),
         }
-        instances = [Instance(name, tg, env, tmp_path) for name in ("a", "b")]
+        instances = [instance(name, tg, env, tmp_path) for name in ("a", "b")]
         try:
-            async with round_robin([instance.port for instance in instances]) as proxy:
+            async with round_robin([port_of(bot) for bot in instances]) as proxy:
                 tg.deliver_to(proxy)
-                for instance in instances:
-                    instance.start()
-                    await instance.ready()
+                for bot in instances:
+                    bot.start()
+                    await ready(bot)
                 walked = await walk_and_kill(tg, instances, url)
                 deadline = time.monotonic() + DRAIN
                 while not await outbox_done(url):
@@ -262,12 +244,12 @@ async def test_two_instances_on_postgresql_lose_nothing_and_send_once(tmp_path: 
                 with contextlib.suppress(TimeoutError):
                     await tg.settled(timeout=PATIENCE)
         except BaseException:
-            for instance in instances:
-                print(f"--- instance {instance.name}:\n{instance.log()}", file=sys.stderr)
+            for bot in instances:
+                print(f"--- instance {name_of(bot)}:\n{bot.log_tail(4000)}", file=sys.stderr)
             raise
         finally:
-            for instance in instances:
-                await instance.end()
+            for bot in instances:
+                await bot.stop(grace=15.0)
 
         async with await PostgresStore.open(url, keys=keys) as store:
             for walker in walked.walkers:
@@ -275,7 +257,7 @@ async def test_two_instances_on_postgresql_lose_nothing_and_send_once(tmp_path: 
             outbox = await store.outbox_status()
 
     assert walked.figures.actions > PEOPLE * 3, "people walked the dialogue"
-    assert sum(len(i.started) for i in instances) == 3, "one instance was killed and started again"
+    assert sum(len(bot.starts) for bot in instances) == 3, "one instance was killed and started again"
     assert walked.figures.lost == 0, f"answers lost: {walked.figures}"
     assert walked.figures.twice == 0, f"steps applied twice: {walked.figures}"
     sent = [call for call in tg.calls_to("sendMessage") if int(call.params["chat_id"]) in set(chats)]
@@ -305,7 +287,7 @@ class Walk:
     walkers: list[CrashWalker]
 
 
-async def walk_and_kill(tg: MarkedTelegram, instances: Sequence[Instance], url: str) -> Walk:
+async def walk_and_kill(tg: MarkedTelegram, instances: Sequence[BotProcess], url: str) -> Walk:
     """People walk the bench dialogue; a third of the way in, the instance that sends is killed, and started
     again once the other has taken over sending."""
     rng, tally, bot = random.Random(5), Tally(), Both(instances)
@@ -318,14 +300,14 @@ async def walk_and_kill(tg: MarkedTelegram, instances: Sequence[Instance], url: 
         """The sender dies; the other instance takes over sending; then the killed one is started again."""
         await asyncio.sleep(WALK_SECONDS / 3)
         name = await sender_instance(url)
-        victim = next(i for i in instances if i.name == name)
-        await victim.end(signal.SIGKILL)
+        victim = next(bot for bot in instances if name_of(bot) == name)
+        await victim.kill()
         deadline = time.monotonic() + TAKE_OVER
-        while await sender_instance(url) in (None, victim.name):
+        while await sender_instance(url) in (None, name_of(victim)):
             assert time.monotonic() < deadline, "no instance took over sending"
             await asyncio.sleep(0.5)
         victim.start()
-        await victim.ready()
+        await ready(victim)
 
     await asyncio.gather(kill(), *(walk(w, PAUSE, ends) for w in walkers))
     return Walk(tally, walkers)
